@@ -1,0 +1,135 @@
+//! Clinical scales of each concern, computed from simulated tissue.
+//!
+//! Every grade is a function of the lesion column and the surrounding (normal) column at the
+//! same instant, scaled so that the grade before treatment equals the severity the clinician
+//! recorded. Each function says which tissue quantity carries the grade.
+
+use crate::column::Snapshot;
+use crate::lesion::{crater_depth_um, crater_shape};
+use crate::params::Params;
+use crate::scenario::ConcernKind;
+
+/// A concern's clinical scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    pub name: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// The grade that means "no concern left" (improvement is measured towards it).
+    pub best: f64,
+}
+
+/// The scale a concern is graded on, on the face or elsewhere.
+pub fn scale(kind: ConcernKind, face: bool) -> Scale {
+    match kind {
+        ConcernKind::FineLines | ConcernKind::Wrinkles => Scale { name: "Lemperle 0-5", min: 0.0, max: 5.0, best: 0.0 },
+        ConcernKind::AcneScar(_) => Scale { name: "Goodman-Baron qualitative 1-4", min: 1.0, max: 4.0, best: 1.0 },
+        ConcernKind::Keloid(_) => Scale { name: "Vancouver Scar Scale 0-13", min: 0.0, max: 13.0, best: 0.0 },
+        ConcernKind::StretchMarks(_) => Scale { name: "stretch-mark severity 1-4", min: 0.0, max: 4.0, best: 0.0 },
+        ConcernKind::Hyperpigmentation(_) if face => Scale { name: "mMASI 0-24", min: 0.0, max: 24.0, best: 0.0 },
+        ConcernKind::Hyperpigmentation(_) => Scale { name: "pigment index 0-10", min: 0.0, max: 10.0, best: 0.0 },
+        ConcernKind::Texture => Scale { name: "texture grade 0-4", min: 0.0, max: 4.0, best: 0.0 },
+        ConcernKind::Laxity => Scale { name: "laxity grade 0-4", min: 0.0, max: 4.0, best: 0.0 },
+    }
+}
+
+/// The state a grade is computed from: the lesion and its surroundings, now and before treatment.
+#[derive(Debug, Clone, Copy)]
+pub struct GradeInputs<'a> {
+    pub normal: &'a Snapshot,
+    pub lesion: &'a Snapshot,
+    pub normal_before: &'a Snapshot,
+    pub lesion_before: &'a Snapshot,
+    /// Subcutaneous volume relative to age 25, now and before.
+    pub fat_volume: f64,
+    pub fat_volume_before: f64,
+}
+
+/// Grade of `kind` (severity `before` at the start) given the simulated tissue.
+pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64 {
+    let s = scale(kind, true);
+    let raw = match kind {
+        // Wrinkle depth follows the groove's dermal deficit against its surroundings, and falls
+        // with the stiffness of the skin around it (a stiffer layer folds less).
+        ConcernKind::FineLines | ConcernKind::Wrinkles => {
+            let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
+            let d0 = deficit(g.normal_before, g.lesion_before);
+            let d = deficit(g.normal, g.lesion);
+            let stiff = (g.lesion_before.stiffness / g.lesion.stiffness).powf(p.outcome_wrinkle_stiffness_exponent);
+            if d0 > 0.0 {
+                before * d / d0 * stiff
+            } else {
+                before * stiff
+            }
+        }
+        // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of
+        // fibrous tethers lifts (rolling scars); the continuous Goodman-Baron score is linear in depth.
+        ConcernKind::AcneScar(t) => {
+            let shape = crater_shape(t);
+            let d0 = crater_depth_um(t, before);
+            let gap0 = g.normal_before.dermis_um - g.lesion_before.dermis_um;
+            let gap = g.normal.dermis_um - g.lesion.dermis_um;
+            let depth = if gap0 > 0.0 { d0 * gap / gap0 } else { 0.0 };
+            let release = 1.0 - (-g.lesion.deep_hole_dose / p.outcome_scar_tether_release_dose).exp();
+            let depth = depth * (1.0 - shape.tethered_share * release);
+            1.0 + 3.0 * depth.max(0.0) / shape.depth_at_grade4_um
+        }
+        // Raised scar: height, pliability and vascularity all follow the excess matrix.
+        ConcernKind::Keloid(_) => {
+            let excess = |n: &Snapshot, l: &Snapshot| (l.collagen / n.collagen - 1.0).max(0.0);
+            let x0 = excess(g.normal_before, g.lesion_before);
+            if x0 > 0.0 {
+                before * excess(g.normal, g.lesion) / x0
+            } else {
+                before
+            }
+        }
+        // Stretch mark: the band's collagen and elastin deficit against the surrounding skin.
+        ConcernKind::StretchMarks(_) => {
+            let deficit = |n: &Snapshot, l: &Snapshot| {
+                0.5 * (1.0 - l.collagen / n.collagen).max(0.0) + 0.5 * (1.0 - l.elastin_functional / n.elastin_functional).max(0.0)
+            };
+            let d0 = deficit(g.normal_before, g.lesion_before);
+            if d0 > 0.0 {
+                before * deficit(g.normal, g.lesion) / d0
+            } else {
+                before
+            }
+        }
+        // Pigment: melanin excess of the patch over its surroundings.
+        ConcernKind::Hyperpigmentation(_) => {
+            let x0 = g.lesion_before.melanin - g.normal_before.melanin;
+            if x0 > 0.0 {
+                before * (g.lesion.melanin - g.normal.melanin).max(0.0) / x0
+            } else {
+                before
+            }
+        }
+        // Texture: roughness falls as the papillary matrix fills and the epidermis thickens.
+        ConcernKind::Texture => {
+            let pap = (g.normal_before.papillary_collagen / g.normal.papillary_collagen).powf(p.outcome_texture_papillary_exponent);
+            let epi = (g.normal_before.epidermis_um / g.normal.epidermis_um).powf(p.outcome_texture_epidermis_exponent);
+            before * pap * epi
+        }
+        // Laxity: sag = load / stiffness, load growing with lost subcutaneous volume.
+        ConcernKind::Laxity => {
+            let load = |v: f64| 1.0 + p.outcome_laxity_volume_load * (1.0 - v);
+            before * load(g.fat_volume) / load(g.fat_volume_before) * g.normal_before.stiffness / g.normal.stiffness
+        }
+    };
+    raw.clamp(s.min, s.max)
+}
+
+/// Improvement in percent of the distance from the grade before to the best grade.
+pub fn improvement_pct(kind: ConcernKind, before: f64, after: f64) -> f64 {
+    let best = scale(kind, true).best;
+    if before - best <= 0.0 {
+        return 0.0;
+    }
+    100.0 * (before - after) / (before - best)
+}
+
+/// Acne scars of this subtype: the qualitative Goodman-Baron grade of a continuous score.
+pub fn goodman_baron_qualitative(score: f64) -> u8 {
+    score.round().clamp(1.0, 4.0) as u8
+}

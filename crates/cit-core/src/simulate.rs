@@ -1,0 +1,309 @@
+//! One scenario end to end: build the person's skin columns (surrounding skin and one lesion
+//! column per concern), run the sessions and the follow-up, and summarise.
+
+use crate::ageing;
+use crate::column::{Column, ColumnSetup, SessionEffects, Snapshot, StepControl};
+use crate::lesion::{lesion_tissue, LesionTissue};
+use crate::outcome::{self, GradeInputs};
+use crate::params::Params;
+use crate::scenario::{ConcernKind, Scenario};
+use crate::skin::{Sex, Skin};
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Keep a time series (cohorts switch it off).
+    pub record: bool,
+    pub control: StepControl,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { record: true, control: StepControl::default() }
+    }
+}
+
+/// One concern before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConcernOutcome {
+    pub kind: ConcernKind,
+    pub scale: &'static str,
+    pub before: f64,
+    pub after: f64,
+    pub improvement_pct: f64,
+}
+
+/// The numbers of `product.md` "JSON result".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub collagen_change_pct: f64,
+    pub collagen_i_change_pct: f64,
+    pub collagen_iii_change_pct: f64,
+    pub elastin_change_pct: f64,
+    pub epidermis_thickness_change_pct: f64,
+    pub dermis_thickness_change_pct: f64,
+    pub firmness_change_pct: f64,
+    pub redness_days: f64,
+    pub dryness_days: f64,
+    pub pih_probability: f64,
+    pub concerns: Vec<ConcernOutcome>,
+}
+
+/// Samples over the course (surrounding skin), with each concern's grade.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimeSeries {
+    pub samples: Vec<Snapshot>,
+    /// grades[c][k]: grade of concern c at sample k.
+    pub grades: Vec<Vec<f64>>,
+}
+
+/// Collagen by depth before treatment and at the end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthProfile {
+    pub depth_um: Vec<f64>,
+    pub collagen_before: Vec<f64>,
+    pub collagen_after: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulationResult {
+    pub summary: Summary,
+    pub sessions: Vec<SessionEffects>,
+    pub timeseries: TimeSeries,
+    pub depth_profile: DepthProfile,
+    pub effective_depth_um: f64,
+    pub holes_per_cm2: f64,
+}
+
+/// Sample times: every 6 h for the 14 days after each session, daily otherwise.
+pub fn sample_days(scenario: &Scenario) -> Vec<f64> {
+    let end = scenario.protocol.end_day();
+    let sessions = scenario.protocol.session_days();
+    let mut days = Vec::new();
+    let mut t: f64 = 0.0;
+    while t <= end + 1e-9 {
+        days.push(t);
+        let fine = sessions.iter().any(|&s| t >= s - 1e-9 && t < s + 14.0 - 1e-9);
+        t = if fine { (t * 4.0).round() / 4.0 + 0.25 } else { t.floor() + 1.0 };
+    }
+    days
+}
+
+/// Runs `scenario` with parameters `p`.
+pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> SimulationResult {
+    let patient = &scenario.patient;
+    let skin = Skin::new(scenario.region, patient.sex, p);
+    let setup = |tissue: LesionTissue| ColumnSetup {
+        skin: skin.clone(),
+        age_years: patient.age_years,
+        male: patient.sex == Sex::Male,
+        photoaging: patient.photoaging,
+        skin_type: patient.skin_type,
+        tissue,
+    };
+    let mut normal = Column::new(setup(LesionTissue::NORMAL), p);
+    normal.control = options.control;
+    let dermis_now_um = normal.snapshot().dermis_um;
+    let mut lesions: Vec<Option<Column>> = scenario
+        .concerns
+        .iter()
+        .map(|c| {
+            let t = lesion_tissue(c.kind, c.severity, dermis_now_um, skin.face, p);
+            (!t.is_normal()).then(|| {
+                let mut col = Column::new(setup(t), p);
+                col.control = options.control;
+                col
+            })
+        })
+        .collect();
+
+    let normal_before = normal.snapshot();
+    let lesion_before: Vec<Snapshot> = lesions.iter().map(|l| l.as_ref().map_or(normal_before, |c| c.snapshot())).collect();
+    let fat_before = ageing::fat_volume_factor(patient.age_years, p);
+    let before_profile = normal.collagen_profile();
+
+    let samples = if options.record { sample_days(scenario) } else { Vec::new() };
+    let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); 1 + lesions.len()];
+
+    let session_days = scenario.protocol.session_days();
+    let adjunct = scenario.protocol.adjunct.is_some();
+    let end = scenario.protocol.end_day();
+    let mut field_info = (0.0, 0.0);
+    let mut next_sample = 0;
+    for (s_idx, &day) in session_days.iter().enumerate().chain(std::iter::once((session_days.len(), &end))) {
+        // Advance every column to `day`, recording the samples on the way.
+        let columns = std::iter::once(&mut normal).chain(lesions.iter_mut().flatten());
+        let start_sample = next_sample;
+        let mut last_sample = next_sample;
+        for (ci, col) in columns.enumerate() {
+            let rec = &mut recorded[ci];
+            let mut k = start_sample;
+            if k < samples.len() && samples[k] <= col.day + 1e-12 {
+                rec.push(col.snapshot());
+                k += 1;
+            }
+            col.advance(day, &mut |a, b| {
+                while k < samples.len() && samples[k] <= b.day + 1e-12 {
+                    let w = if b.day > a.day { ((samples[k] - a.day) / (b.day - a.day)).clamp(0.0, 1.0) } else { 1.0 };
+                    rec.push(lerp(a, b, w));
+                    k += 1;
+                }
+            });
+            last_sample = k;
+        }
+        next_sample = last_sample;
+        if s_idx < session_days.len() {
+            let total_um = normal.snapshot().epidermis_um + normal.snapshot().dermis_um;
+            let field = scenario.device.puncture_field(total_um, p);
+            field_info = (field.depth_um, field.holes_per_cm2);
+            normal.apply_session(&field, adjunct);
+            for col in lesions.iter_mut().flatten() {
+                col.apply_session(&field, adjunct);
+            }
+        }
+    }
+    // Lesion-less concerns record the normal column.
+    let fill = |ci: usize, lesions: &[Option<Column>], recorded: &[Vec<Snapshot>]| -> usize {
+        let mut idx = 1;
+        for (k, l) in lesions.iter().enumerate() {
+            if k == ci {
+                return if l.is_some() { idx } else { 0 };
+            }
+            if l.is_some() {
+                idx += 1;
+            }
+        }
+        let _ = recorded;
+        0
+    };
+
+    let normal_after = normal.snapshot();
+    let fat_after = ageing::fat_volume_factor(patient.age_years + ageing::days_to_years(end), p);
+    let concerns: Vec<ConcernOutcome> = scenario
+        .concerns
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let lesion_after = lesions[ci].as_ref().map_or(normal_after, |col| col.snapshot());
+            let inputs = GradeInputs {
+                normal: &normal_after,
+                lesion: &lesion_after,
+                normal_before: &normal_before,
+                lesion_before: &lesion_before[ci],
+                fat_volume: fat_after,
+                fat_volume_before: fat_before,
+            };
+            let after = outcome::grade(c.kind, c.severity, &inputs, p);
+            ConcernOutcome {
+                kind: c.kind,
+                scale: outcome::scale(c.kind, skin.face).name,
+                before: c.severity,
+                after,
+                improvement_pct: outcome::improvement_pct(c.kind, c.severity, after),
+            }
+        })
+        .collect();
+
+    let mut timeseries = TimeSeries { samples: recorded[0].clone(), grades: Vec::new() };
+    if options.record {
+        for (ci, c) in scenario.concerns.iter().enumerate() {
+            let li = fill(ci, &lesions, &recorded);
+            let grades = recorded[0]
+                .iter()
+                .zip(&recorded[li])
+                .map(|(n, l)| {
+                    let age = patient.age_years + ageing::days_to_years(n.day);
+                    let inputs = GradeInputs {
+                        normal: n,
+                        lesion: l,
+                        normal_before: &normal_before,
+                        lesion_before: &lesion_before[ci],
+                        fat_volume: ageing::fat_volume_factor(age, p),
+                        fat_volume_before: fat_before,
+                    };
+                    outcome::grade(c.kind, c.severity, &inputs, p)
+                })
+                .collect();
+            timeseries.grades.push(grades);
+        }
+    }
+
+    let sessions = normal.sessions().to_vec();
+    let pct = |a: f64, b: f64| if b.abs() > 1e-300 { 100.0 * (a / b - 1.0) } else { 0.0 };
+    let summary = Summary {
+        collagen_change_pct: pct(normal_after.collagen, normal_before.collagen),
+        collagen_i_change_pct: pct(normal_after.collagen_i, normal_before.collagen_i),
+        collagen_iii_change_pct: pct(normal_after.collagen_iii, normal_before.collagen_iii),
+        elastin_change_pct: pct(normal_after.elastin(), normal_before.elastin()),
+        epidermis_thickness_change_pct: pct(normal_after.epidermis_um, normal_before.epidermis_um),
+        dermis_thickness_change_pct: pct(normal_after.dermis_um, normal_before.dermis_um),
+        firmness_change_pct: pct(normal_after.stiffness, normal_before.stiffness),
+        redness_days: sessions.iter().map(|s| s.redness_days).fold(0.0, f64::max),
+        dryness_days: sessions.iter().map(|s| s.dryness_days).fold(0.0, f64::max),
+        pih_probability: pih_probability(&sessions, p),
+        concerns,
+    };
+    SimulationResult {
+        summary,
+        sessions,
+        timeseries,
+        depth_profile: DepthProfile {
+            depth_um: normal.layer_depths_um(),
+            collagen_before: before_profile,
+            collagen_after: normal.collagen_profile(),
+        },
+        effective_depth_um: field_info.0,
+        holes_per_cm2: field_info.1,
+    }
+}
+
+fn lerp(a: &Snapshot, b: &Snapshot, w: f64) -> Snapshot {
+    let mut s = *a;
+    let fields: [(&mut f64, f64, f64); 15] = [
+        (&mut s.day, a.day, b.day),
+        (&mut s.collagen_i, a.collagen_i, b.collagen_i),
+        (&mut s.collagen_iii, a.collagen_iii, b.collagen_iii),
+        (&mut s.collagen, a.collagen, b.collagen),
+        (&mut s.papillary_collagen, a.papillary_collagen, b.papillary_collagen),
+        (&mut s.elastin_functional, a.elastin_functional, b.elastin_functional),
+        (&mut s.elastotic, a.elastotic, b.elastotic),
+        (&mut s.fibroblasts, a.fibroblasts, b.fibroblasts),
+        (&mut s.redness, a.redness, b.redness),
+        (&mut s.dryness, a.dryness, b.dryness),
+        (&mut s.melanin, a.melanin, b.melanin),
+        (&mut s.epidermis_um, a.epidermis_um, b.epidermis_um),
+        (&mut s.dermis_um, a.dermis_um, b.dermis_um),
+        (&mut s.stiffness, a.stiffness, b.stiffness),
+        (&mut s.deep_hole_dose, a.deep_hole_dose, b.deep_hole_dose),
+    ];
+    for (dst, x, y) in fields {
+        *dst = x + (y - x) * w;
+    }
+    s
+}
+
+/// Probability of visible PIH over the course: each session's melanin rise is compared with a
+/// visibility threshold that varies log-normally between people; sessions are independent chances.
+pub fn pih_probability(sessions: &[SessionEffects], p: &Params) -> f64 {
+    let mut none = 1.0;
+    for s in sessions {
+        if s.melanin_rise > 0.0 {
+            let z = (s.melanin_rise / p.pigment_pih_threshold).ln() / p.pigment_pih_threshold_spread;
+            none *= 1.0 - normal_cdf(z);
+        }
+    }
+    1.0 - none
+}
+
+/// Standard normal CDF (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7).
+pub fn normal_cdf(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.3275911 * x);
+    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let erf = 1.0 - poly * (-x * x).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
