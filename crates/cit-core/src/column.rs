@@ -26,13 +26,13 @@ pub struct StepControl {
 
 impl Default for StepControl {
     fn default() -> Self {
-        StepControl { tolerance: 0.02, min_step_days: 1e-4, max_step_days: 2.0 }
+        StepControl { tolerance: 0.1, min_step_days: 1e-4, max_step_days: 5.0 }
     }
 }
 
 /// Absolute floors that make the step-size control relative only above them.
-const LAYER_FLOOR: [f64; LAYER_VARS] = [0.01, 0.01, 0.1, 0.05, 0.05, 0.05, 0.05];
-const SURFACE_FLOOR: [f64; SURFACE_VARS] = [0.05, 0.05, 0.05, 0.05];
+const LAYER_FLOOR: [f64; LAYER_VARS] = [0.05, 0.05, 0.2, 0.1, 0.1, 0.1, 0.1];
+const SURFACE_FLOOR: [f64; SURFACE_VARS] = [0.05, 0.1, 0.1, 0.1];
 
 /// Everything the column reports at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -383,17 +383,17 @@ impl Column {
             dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
             for k in 0..n {
                 for v in 0..LAYER_VARS {
-                    self.x[k][v] = kinetics::patankar_step(self.x[k][v], prod[k][v], loss[k][v], dt);
+                    self.x[k][v] = kinetics::exponential_step(self.x[k][v], prod[k][v], loss[k][v], dt);
                 }
             }
             for v in 0..SURFACE_VARS {
-                sv[v] = kinetics::patankar_step(sv[v], sp[v], sl[v], dt);
+                sv[v] = kinetics::exponential_step(sv[v], sp[v], sl[v], dt);
             }
             self.surface = Surface { barrier: sv[0].min(1.0), melanin: sv[1], epidermis: sv[2], adjunct: sv[3] };
             // Normal skin of this person follows the same turnover (the ageing trajectory).
             let dc = self.rates.collagen_degradation;
             self.normal_collagen =
-                kinetics::patankar_step(self.normal_collagen, self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * s, dc, dt);
+                kinetics::exponential_step(self.normal_collagen, self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * s, dc, dt);
             self.day += dt;
             let now = self.snapshot();
             self.track_events(Some((&prev, &now)));

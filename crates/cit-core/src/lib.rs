@@ -21,3 +21,4 @@ pub mod scenario;
 pub mod skin;
 pub mod outcome;
 pub mod simulate;
+pub mod cohort;

@@ -1,0 +1,3 @@
+pub mod examples;
+pub mod parameters;
+pub mod simulate;
