@@ -271,7 +271,7 @@ mod tests {
             for _ in 0..n {
                 x = exponential_step(x, p, k, dt);
             }
-            assert_relative_eq!(x, p / k * (1.0 - (-k).exp()), max_relative = 1e-12);
+            assert_relative_eq!(x, p / k * (1.0 - (-k).exp()), max_relative = 1e-9);
         }
     }
 
