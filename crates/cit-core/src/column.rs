@@ -26,13 +26,40 @@ pub struct StepControl {
 
 impl Default for StepControl {
     fn default() -> Self {
-        StepControl { tolerance: 0.1, min_step_days: 1e-4, max_step_days: 5.0 }
+        StepControl { tolerance: 0.15, min_step_days: 1e-4, max_step_days: 7.0 }
     }
 }
 
 /// Absolute floors that make the step-size control relative only above them.
 const LAYER_FLOOR: [f64; LAYER_VARS] = [0.05, 0.05, 0.2, 0.1, 0.1, 0.1, 0.1];
 const SURFACE_FLOOR: [f64; SURFACE_VARS] = [0.05, 0.1, 0.1, 0.1];
+
+/// Buffers of one step, kept between steps so the hot loop never allocates.
+#[derive(Debug, Clone, Default)]
+struct StepScratch {
+    start: Vec<[f64; LAYER_VARS]>,
+    prod0: Vec<[f64; LAYER_VARS]>,
+    loss0: Vec<[f64; LAYER_VARS]>,
+    prod1: Vec<[f64; LAYER_VARS]>,
+    loss1: Vec<[f64; LAYER_VARS]>,
+}
+
+impl StepScratch {
+    fn resize(&mut self, n: usize) {
+        for b in [&mut self.start, &mut self.prod0, &mut self.loss0, &mut self.prod1, &mut self.loss1] {
+            b.resize(n, [0.0; LAYER_VARS]);
+        }
+    }
+}
+
+/// Surface terms and the step-size signal of one evaluation.
+struct Terms {
+    surface_prod: [f64; SURFACE_VARS],
+    surface_loss: [f64; SURFACE_VARS],
+    /// Production and loss of the normal-skin collagen trajectory.
+    normal: (f64, f64),
+    fastest: f64,
+}
 
 /// Everything the column reports at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -134,7 +161,8 @@ pub struct Column {
     proliferation_decline: f64,
     epidermis_ref_um: f64,
     epidermis_loss_per_decade: f64,
-    // Scratch for the tridiagonal solve (no allocation while stepping).
+    // Scratch for the stepper and the tridiagonal solve (no allocation while stepping).
+    scratch: StepScratch,
     scratch_c: Vec<f64>,
     scratch_d: Vec<f64>,
     signal_diffusivity: f64,
@@ -207,6 +235,7 @@ impl Column {
             } else {
                 p.anatomy_epidermis_loss_per_decade_female
             },
+            scratch: StepScratch::default(),
             scratch_c: vec![0.0; n],
             scratch_d: vec![0.0; n],
             signal_diffusivity: p.signal_diffusivity_um2_per_day,
@@ -349,57 +378,89 @@ impl Column {
         }
     }
 
+    /// Production and loss of every layer and of the surface at the current state, and the
+    /// fastest relative rate of change (for the step size).
+    fn terms(&mut self, day: f64, prod: &mut [[f64; LAYER_VARS]], loss: &mut [[f64; LAYER_VARS]]) -> Terms {
+        self.solve_signal();
+        let age = self.setup.age_years + ageing::days_to_years(day);
+        let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
+        let synthesis = (-self.synthesis_decline * above_peak).exp();
+        let proliferation = (-self.proliferation_decline * above_peak).exp();
+        let mut fastest: f64 = 0.0;
+        for k in 0..self.layers() {
+            let env = self.layer_env(k, synthesis);
+            let (p, l) = kinetics::layer_terms(&self.x[k], &env, &self.rates);
+            for v in 0..LAYER_VARS {
+                fastest = fastest.max((p[v] - l[v] * self.x[k][v]).abs() / (self.x[k][v] + LAYER_FLOOR[v]));
+            }
+            prod[k] = p;
+            loss[k] = l;
+        }
+        let senv = self.surface_env(proliferation);
+        let (sp, sl) = kinetics::surface_terms(&self.surface, &senv, &self.rates);
+        let sv = self.surface.as_array();
+        for v in 0..SURFACE_VARS {
+            fastest = fastest.max((sp[v] - sl[v] * sv[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
+        }
+        let normal = (self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * synthesis, self.rates.collagen_degradation);
+        Terms { surface_prod: sp, surface_loss: sl, normal, fastest }
+    }
+
     /// Advances the state to `until_day`, calling `on_step(previous, current)` with the snapshot
     /// before and after every step (for recording).
+    ///
+    /// Each step is an exponential trapezoidal (Heun) step: an exponential Euler predictor, then
+    /// the step repeated from the start with production and loss averaged between the start and
+    /// the predicted end. Second order, non-negative, exact for pure decays.
     pub fn advance(&mut self, until_day: f64, on_step: &mut dyn FnMut(&Snapshot, &Snapshot)) {
         let n = self.layers();
         let mut prev = self.snapshot();
-        let mut prod = vec![[0.0; LAYER_VARS]; n];
-        let mut loss = vec![[0.0; LAYER_VARS]; n];
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.resize(n);
         while self.day < until_day - 1e-12 {
-            self.solve_signal();
-            let age = self.age_years();
-            let s = (-self.synthesis_decline * (age - ageing::PEAK_AGE_YEARS).max(0.0)).exp();
-            let pf = (-self.proliferation_decline * (age - ageing::PEAK_AGE_YEARS).max(0.0)).exp();
-            let mut fastest: f64 = 0.0;
-            for k in 0..n {
-                let env = self.layer_env(k, s);
-                let (p, l) = kinetics::layer_terms(&self.x[k], &env, &self.rates);
-                for v in 0..LAYER_VARS {
-                    let rate = (p[v] - l[v] * self.x[k][v]).abs() / (self.x[k][v] + LAYER_FLOOR[v]);
-                    fastest = fastest.max(rate);
-                }
-                prod[k] = p;
-                loss[k] = l;
-            }
-            let senv = self.surface_env(pf);
-            let (sp, sl) = kinetics::surface_terms(&self.surface, &senv, &self.rates);
-            let mut sv = [self.surface.barrier, self.surface.melanin, self.surface.epidermis, self.surface.adjunct];
-            for v in 0..SURFACE_VARS {
-                fastest = fastest.max((sp[v] - sl[v] * sv[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
-            }
+            let t0 = self.terms(self.day, &mut scratch.prod0, &mut scratch.loss0);
             let c = self.control;
-            let mut dt = if fastest > 0.0 { c.tolerance / fastest } else { c.max_step_days };
-            dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
+            let dt = if t0.fastest > 0.0 { c.tolerance / t0.fastest } else { c.max_step_days };
+            let dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
+            // Predictor.
+            scratch.start.copy_from_slice(&self.x);
+            let surface0 = self.surface.as_array();
+            let normal0 = self.normal_collagen;
             for k in 0..n {
                 for v in 0..LAYER_VARS {
-                    self.x[k][v] = kinetics::exponential_step(self.x[k][v], prod[k][v], loss[k][v], dt);
+                    self.x[k][v] = kinetics::exponential_step(self.x[k][v], scratch.prod0[k][v], scratch.loss0[k][v], dt);
                 }
             }
+            let mut sv = surface0;
             for v in 0..SURFACE_VARS {
-                sv[v] = kinetics::exponential_step(sv[v], sp[v], sl[v], dt);
+                sv[v] = kinetics::exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
             }
-            self.surface = Surface { barrier: sv[0].min(1.0), melanin: sv[1], epidermis: sv[2], adjunct: sv[3] };
-            // Normal skin of this person follows the same turnover (the ageing trajectory).
-            let dc = self.rates.collagen_degradation;
-            self.normal_collagen =
-                kinetics::exponential_step(self.normal_collagen, self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * s, dc, dt);
+            self.surface = Surface::from_array(sv);
+            self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
+            // Corrector: production and loss averaged over the step, from the start state.
+            let t1 = self.terms(self.day + dt, &mut scratch.prod1, &mut scratch.loss1);
+            for k in 0..n {
+                for v in 0..LAYER_VARS {
+                    let p = 0.5 * (scratch.prod0[k][v] + scratch.prod1[k][v]);
+                    let l = 0.5 * (scratch.loss0[k][v] + scratch.loss1[k][v]);
+                    self.x[k][v] = kinetics::exponential_step(scratch.start[k][v], p, l, dt);
+                }
+            }
+            let mut sv = surface0;
+            for v in 0..SURFACE_VARS {
+                let p = 0.5 * (t0.surface_prod[v] + t1.surface_prod[v]);
+                let l = 0.5 * (t0.surface_loss[v] + t1.surface_loss[v]);
+                sv[v] = kinetics::exponential_step(sv[v], p, l, dt);
+            }
+            self.surface = Surface::from_array(sv);
+            self.normal_collagen = kinetics::exponential_step(normal0, 0.5 * (t0.normal.0 + t1.normal.0), 0.5 * (t0.normal.1 + t1.normal.1), dt);
             self.day += dt;
             let now = self.snapshot();
             self.track_events(Some((&prev, &now)));
             on_step(&prev, &now);
             prev = now;
         }
+        self.scratch = scratch;
     }
 
     /// Updates the latest session's redness/dryness durations and melanin rise.

@@ -4,8 +4,8 @@
 //! loss coefficient `L >= 0` (dx/dt = P - L x). The stepper advances it with the linearly implicit
 //! exponential Euler step (P and L frozen over the step, the linear ODE solved exactly):
 //! x' = x e^{-L dt} + (P / L)(1 - e^{-L dt}). It keeps every concentration non-negative at any
-//! step size, is exact for the stiff pure decays (inflammation, barrier, signal-free healing), and
-//! first order in the coupling between variables.
+//! step size and is exact for the stiff pure decays (inflammation, barrier); the column stepper
+//! uses it as predictor and corrector of a second-order (exponential trapezoidal) step.
 //!
 //! Layer state (model.md §3): damage `d`, inflammation `i`, activated fibroblasts `f` (1 = resting
 //! density), collagen III `c3`, collagen I `c1`, functional elastin `e`, elastotic elastin `ed`.
@@ -217,6 +217,16 @@ pub struct SurfaceEnv {
 }
 
 pub const SURFACE_VARS: usize = 4;
+
+impl Surface {
+    pub fn as_array(&self) -> [f64; SURFACE_VARS] {
+        [self.barrier, self.melanin, self.epidermis, self.adjunct]
+    }
+
+    pub fn from_array(v: [f64; SURFACE_VARS]) -> Surface {
+        Surface { barrier: v[0].min(1.0), melanin: v[1], epidermis: v[2], adjunct: v[3] }
+    }
+}
 
 /// Production and loss of barrier, melanin, epidermis, adjunct.
 pub fn surface_terms(s: &Surface, env: &SurfaceEnv, r: &Rates) -> ([f64; SURFACE_VARS], [f64; SURFACE_VARS]) {
