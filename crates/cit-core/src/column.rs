@@ -353,7 +353,7 @@ impl Column {
             collagen_synthesis: self.base_collagen_synthesis * synthesis_factor * mf,
             elastin_synthesis: self.base_elastin_synthesis * synthesis_factor * self.elastin_factor[k],
             synthesis_factor,
-            removal_set_point: self.normal_collagen * mf.max(1.0),
+            removal_set_point: self.normal_collagen * mf,
             normal_collagen: self.normal_collagen,
             responsiveness: self.setup.tissue.responsiveness,
             remodelling_by_i: if mf > 1.0 { self.setup.tissue.remodelling_by_inflammation } else { 0.0 },
