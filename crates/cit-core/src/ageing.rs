@@ -63,7 +63,11 @@ pub struct MatrixAtAge {
 ///   dEd/dt = k_el(photo) E - delta_ed Ed
 /// with S(a) the synthesis factor. Exact exponential steps of one month (S is piecewise constant).
 pub fn matrix_at_age(age_years: f64, photo: u8, p: &Params) -> MatrixAtAge {
-    let mut m = MatrixAtAge { collagen: 1.0, elastin: 1.0, elastotic: 0.0 };
+    let mut m = MatrixAtAge {
+        collagen: 1.0,
+        elastin: 1.0,
+        elastotic: 0.0,
+    };
     let years = (age_years - PEAK_AGE_YEARS).max(0.0);
     let step_days = DAYS_PER_YEAR / 12.0;
     let steps = (years * 12.0).ceil() as usize;

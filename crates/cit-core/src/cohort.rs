@@ -37,7 +37,12 @@ impl Stats {
             let hi = pos.ceil() as usize;
             v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
         };
-        Stats { mean: v.iter().sum::<f64>() / v.len() as f64, p10: q(0.1), p50: q(0.5), p90: q(0.9) }
+        Stats {
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+            p10: q(0.1),
+            p50: q(0.5),
+            p90: q(0.9),
+        }
     }
 }
 
@@ -86,7 +91,10 @@ pub fn patient_params(set: &ParameterSet, seed: u64, index: u64) -> (Params, f64
 /// Simulates `n` virtual patients around the scenario's person, in parallel.
 /// `progress` is called once per finished patient (from any thread).
 pub fn run_cohort(scenario: &Scenario, set: &ParameterSet, n: usize, progress: &(dyn Fn() + Sync)) -> CohortResult {
-    let options = Options { record: false, ..Options::default() };
+    let options = Options {
+        record: false,
+        ..Options::default()
+    };
     let patients: Vec<PatientOutcome> = (0..n as u64)
         .into_par_iter()
         .map(|k| {
@@ -99,7 +107,12 @@ pub fn run_cohort(scenario: &Scenario, set: &ParameterSet, n: usize, progress: &
         .collect();
     let count = patients.len().max(1) as f64;
     let share = |f: &dyn Fn(&PatientOutcome) -> bool| 100.0 * patients.iter().filter(|p| f(p)).count() as f64 / count;
-    let first = |p: &PatientOutcome| p.summary.concerns.first().map(|c| (c.before - c.after, c.improvement_pct));
+    let first = |p: &PatientOutcome| {
+        p.summary
+            .concerns
+            .first()
+            .map(|c| (c.before - c.after, c.improvement_pct))
+    };
     let responders = Responders {
         improved_one_grade_pct: share(&|p| first(p).is_some_and(|(d, _)| d >= 1.0)),
         improved_over_50pct_pct: share(&|p| first(p).is_some_and(|(_, pct)| pct > 50.0)),

@@ -16,8 +16,11 @@ use crate::skin::Skin;
 /// Numerical controls of the stepper.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepControl {
-    /// Largest relative change of any state variable in one step.
+    /// Largest accepted local error estimate of a step (relative, above the floors): the
+    /// distance between the first-order predictor and the second-order corrector.
     pub tolerance: f64,
+    /// Relative change of the fastest variable allowed in the first step after a session.
+    pub first_step_change: f64,
     /// Shortest step, days (≈ 9 s).
     pub min_step_days: f64,
     /// Longest step, days.
@@ -26,7 +29,24 @@ pub struct StepControl {
 
 impl Default for StepControl {
     fn default() -> Self {
-        StepControl { tolerance: 0.15, min_step_days: 1e-4, max_step_days: 7.0 }
+        StepControl {
+            tolerance: 3e-2,
+            first_step_change: 0.02,
+            min_step_days: 1e-4,
+            max_step_days: 7.0,
+        }
+    }
+}
+
+impl StepControl {
+    /// The same control with every tolerance divided by `factor` (for convergence studies).
+    pub fn tightened(self, factor: f64) -> StepControl {
+        StepControl {
+            tolerance: self.tolerance / factor,
+            first_step_change: self.first_step_change / factor,
+            max_step_days: self.max_step_days / factor,
+            ..self
+        }
     }
 }
 
@@ -46,7 +66,13 @@ struct StepScratch {
 
 impl StepScratch {
     fn resize(&mut self, n: usize) {
-        for b in [&mut self.start, &mut self.prod0, &mut self.loss0, &mut self.prod1, &mut self.loss1] {
+        for b in [
+            &mut self.start,
+            &mut self.prod0,
+            &mut self.loss0,
+            &mut self.prod1,
+            &mut self.loss1,
+        ] {
             b.resize(n, [0.0; LAYER_VARS]);
         }
     }
@@ -186,23 +212,45 @@ impl Column {
     pub fn new(setup: ColumnSetup, p: &Params) -> Column {
         let n = (p.anatomy_layers.round() as usize).max(4);
         let dz_ref_um = setup.skin.dermis_um / n as f64;
-        let papillary_layers = (0..n).filter(|&k| (k as f64 + 0.5) * dz_ref_um < setup.skin.papillary_um).count().max(1);
+        let papillary_layers = (0..n)
+            .filter(|&k| (k as f64 + 0.5) * dz_ref_um < setup.skin.papillary_um)
+            .count()
+            .max(1);
         let age_matrix = ageing::matrix_at_age(setup.age_years, setup.photoaging, p);
-        let rates = Rates::new(p, setup.photoaging, setup.skin_type, ageing::proliferation_factor(setup.age_years, p));
+        let rates = Rates::new(
+            p,
+            setup.photoaging,
+            setup.skin_type,
+            ageing::proliferation_factor(setup.age_years, p),
+        );
         let iii = p.ageing_collagen_iii_share;
         let t = setup.tissue;
         let affected = (t.affected_depth_fraction * n as f64).round() as usize;
-        let matrix_factor: Vec<f64> = (0..n).map(|k| if k < affected { t.matrix_factor } else { 1.0 }).collect();
-        let elastin_factor: Vec<f64> = (0..n).map(|k| if k < affected { t.elastin_factor } else { 1.0 }).collect();
+        let matrix_factor: Vec<f64> = (0..n)
+            .map(|k| if k < affected { t.matrix_factor } else { 1.0 })
+            .collect();
+        let elastin_factor: Vec<f64> = (0..n)
+            .map(|k| if k < affected { t.elastin_factor } else { 1.0 })
+            .collect();
         let x = (0..n)
             .map(|k| {
                 let total = age_matrix.collagen * matrix_factor[k];
                 let c1 = total / (1.0 + iii);
-                [0.0, 0.0, 1.0, iii * c1, c1, age_matrix.elastin * elastin_factor[k], age_matrix.elastotic * elastin_factor[k]]
+                [
+                    0.0,
+                    0.0,
+                    1.0,
+                    iii * c1,
+                    c1,
+                    age_matrix.elastin * elastin_factor[k],
+                    age_matrix.elastotic * elastin_factor[k],
+                ]
             })
             .collect();
         let z_vis = p.inflammation_redness_visibility_depth_um;
-        let redness_weights = (0..n).map(|k| (-(setup.skin.epidermis_um + (k as f64 + 0.5) * dz_ref_um) / z_vis).exp()).collect::<Vec<_>>();
+        let redness_weights = (0..n)
+            .map(|k| (-(setup.skin.epidermis_um + (k as f64 + 0.5) * dz_ref_um) / z_vis).exp())
+            .collect::<Vec<_>>();
         let wsum: f64 = redness_weights.iter().sum();
         let redness_weights = redness_weights.iter().map(|w| w / wsum).collect();
         let base_degradation = ageing::collagen_degradation_per_day(1, p);
@@ -215,7 +263,12 @@ impl Column {
             stimulated: vec![0.0; n],
             matrix_factor,
             elastin_factor,
-            surface: Surface { barrier: 1.0, melanin: 1.0 + t.melanin_excess, epidermis: 1.0, adjunct: 0.0 },
+            surface: Surface {
+                barrier: 1.0,
+                melanin: 1.0 + t.melanin_excess,
+                epidermis: 1.0,
+                adjunct: 0.0,
+            },
             normal_collagen: age_matrix.collagen,
             day: 0.0,
             barrier_recovery: p.barrier_recovery_per_day,
@@ -226,7 +279,10 @@ impl Column {
             dryness_threshold: p.barrier_dryness_threshold,
             redness_weights,
             matrix_thickness_share: p.anatomy_matrix_thickness_share,
-            stiffness_exponents: (p.outcome_stiffness_collagen_exponent, p.outcome_stiffness_elastin_exponent),
+            stiffness_exponents: (
+                p.outcome_stiffness_collagen_exponent,
+                p.outcome_stiffness_elastin_exponent,
+            ),
             synthesis_decline: p.ageing_synthesis_decline_per_year,
             proliferation_decline: p.fibroblast_proliferation_decline_per_year,
             epidermis_ref_um: setup.skin.epidermis_um,
@@ -342,7 +398,13 @@ impl Column {
             let x = &self.x[k];
             self.scratch_d[k] = self.signal_from_inflammation * x[I] + self.signal_autocrine * (x[F] - 1.0).max(0.0);
         }
-        solve_no_flux_diffusion(a, self.signal_decay, &mut self.scratch_d, &mut self.scratch_c, &mut self.signal);
+        solve_no_flux_diffusion(
+            a,
+            self.signal_decay,
+            &mut self.scratch_d,
+            &mut self.scratch_c,
+            &mut self.signal,
+        );
     }
 
     fn layer_env(&self, k: usize, synthesis_factor: f64) -> LayerEnv {
@@ -356,7 +418,11 @@ impl Column {
             removal_set_point: self.normal_collagen * mf,
             normal_collagen: self.normal_collagen,
             responsiveness: self.setup.tissue.responsiveness,
-            remodelling_by_i: if mf > 1.0 { self.setup.tissue.remodelling_by_inflammation } else { 0.0 },
+            remodelling_by_i: if mf > 1.0 {
+                self.setup.tissue.remodelling_by_inflammation
+            } else {
+                0.0
+            },
         }
     }
 
@@ -380,7 +446,13 @@ impl Column {
 
     /// Production and loss of every layer and of the surface at the current state, and the
     /// fastest relative rate of change (for the step size).
-    fn terms(&mut self, day: f64, prod: &mut [[f64; LAYER_VARS]], loss: &mut [[f64; LAYER_VARS]]) -> Terms {
+    fn terms(
+        &mut self,
+        day: f64,
+        prod: &mut [[f64; LAYER_VARS]],
+        loss: &mut [[f64; LAYER_VARS]],
+        want_rate: bool,
+    ) -> Terms {
         self.solve_signal();
         let age = self.setup.age_years + ageing::days_to_years(day);
         let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
@@ -390,8 +462,10 @@ impl Column {
         for k in 0..self.layers() {
             let env = self.layer_env(k, synthesis);
             let (p, l) = kinetics::layer_terms(&self.x[k], &env, &self.rates);
-            for v in 0..LAYER_VARS {
-                fastest = fastest.max((p[v] - l[v] * self.x[k][v]).abs() / (self.x[k][v] + LAYER_FLOOR[v]));
+            if want_rate {
+                for v in 0..LAYER_VARS {
+                    fastest = fastest.max((p[v] - l[v] * self.x[k][v]).abs() / (self.x[k][v] + LAYER_FLOOR[v]));
+                }
             }
             prod[k] = p;
             loss[k] = l;
@@ -399,11 +473,21 @@ impl Column {
         let senv = self.surface_env(proliferation);
         let (sp, sl) = kinetics::surface_terms(&self.surface, &senv, &self.rates);
         let sv = self.surface.as_array();
-        for v in 0..SURFACE_VARS {
-            fastest = fastest.max((sp[v] - sl[v] * sv[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
+        if want_rate {
+            for v in 0..SURFACE_VARS {
+                fastest = fastest.max((sp[v] - sl[v] * sv[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
+            }
         }
-        let normal = (self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * synthesis, self.rates.collagen_degradation);
-        Terms { surface_prod: sp, surface_loss: sl, normal, fastest }
+        let normal = (
+            self.base_collagen_synthesis * (1.0 + self.rates.collagen_iii_share) * synthesis,
+            self.rates.collagen_degradation,
+        );
+        Terms {
+            surface_prod: sp,
+            surface_loss: sl,
+            normal,
+            fastest,
+        }
     }
 
     /// Advances the state to `until_day`, calling `on_step(previous, current)` with the snapshot
@@ -417,44 +501,77 @@ impl Column {
         let mut prev = self.snapshot();
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.resize(n);
+        let c = self.control;
+        // After a session (or at the start) the first step is guessed from the fastest relative
+        // rate of change; later steps come from the error estimate of the previous one.
+        let mut next_dt: Option<f64> = None;
         while self.day < until_day - 1e-12 {
-            let t0 = self.terms(self.day, &mut scratch.prod0, &mut scratch.loss0);
-            let c = self.control;
-            let dt = if t0.fastest > 0.0 { c.tolerance / t0.fastest } else { c.max_step_days };
-            let dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
-            // Predictor.
+            let t0 = self.terms(self.day, &mut scratch.prod0, &mut scratch.loss0, next_dt.is_none());
+            let mut dt = next_dt.unwrap_or(if t0.fastest > 0.0 {
+                c.first_step_change / t0.fastest
+            } else {
+                c.max_step_days
+            });
+            dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
             scratch.start.copy_from_slice(&self.x);
             let surface0 = self.surface.as_array();
             let normal0 = self.normal_collagen;
-            for k in 0..n {
-                for v in 0..LAYER_VARS {
-                    self.x[k][v] = kinetics::exponential_step(self.x[k][v], scratch.prod0[k][v], scratch.loss0[k][v], dt);
+            let error = loop {
+                // Predictor: exponential Euler with the start's production and loss.
+                for k in 0..n {
+                    for v in 0..LAYER_VARS {
+                        self.x[k][v] = kinetics::exponential_step(
+                            scratch.start[k][v],
+                            scratch.prod0[k][v],
+                            scratch.loss0[k][v],
+                            dt,
+                        );
+                    }
                 }
-            }
-            let mut sv = surface0;
-            for v in 0..SURFACE_VARS {
-                sv[v] = kinetics::exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
-            }
-            self.surface = Surface::from_array(sv);
-            self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
-            // Corrector: production and loss averaged over the step, from the start state.
-            let t1 = self.terms(self.day + dt, &mut scratch.prod1, &mut scratch.loss1);
-            for k in 0..n {
-                for v in 0..LAYER_VARS {
-                    let p = 0.5 * (scratch.prod0[k][v] + scratch.prod1[k][v]);
-                    let l = 0.5 * (scratch.loss0[k][v] + scratch.loss1[k][v]);
-                    self.x[k][v] = kinetics::exponential_step(scratch.start[k][v], p, l, dt);
+                let mut sv = surface0;
+                for v in 0..SURFACE_VARS {
+                    sv[v] = kinetics::exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
                 }
-            }
-            let mut sv = surface0;
-            for v in 0..SURFACE_VARS {
-                let p = 0.5 * (t0.surface_prod[v] + t1.surface_prod[v]);
-                let l = 0.5 * (t0.surface_loss[v] + t1.surface_loss[v]);
-                sv[v] = kinetics::exponential_step(sv[v], p, l, dt);
-            }
-            self.surface = Surface::from_array(sv);
-            self.normal_collagen = kinetics::exponential_step(normal0, 0.5 * (t0.normal.0 + t1.normal.0), 0.5 * (t0.normal.1 + t1.normal.1), dt);
+                self.surface = Surface::from_array(sv);
+                self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
+                // Corrector: production and loss averaged over the step, from the start state.
+                // Its distance from the predictor estimates the predictor's local error.
+                let t1 = self.terms(self.day + dt, &mut scratch.prod1, &mut scratch.loss1, false);
+                let mut error: f64 = 0.0;
+                for k in 0..n {
+                    for v in 0..LAYER_VARS {
+                        let p = 0.5 * (scratch.prod0[k][v] + scratch.prod1[k][v]);
+                        let l = 0.5 * (scratch.loss0[k][v] + scratch.loss1[k][v]);
+                        let predicted = self.x[k][v];
+                        let corrected = kinetics::exponential_step(scratch.start[k][v], p, l, dt);
+                        error = error.max((corrected - predicted).abs() / (corrected + LAYER_FLOOR[v]));
+                        self.x[k][v] = corrected;
+                    }
+                }
+                let predicted = self.surface.as_array();
+                let mut sv = surface0;
+                for v in 0..SURFACE_VARS {
+                    let p = 0.5 * (t0.surface_prod[v] + t1.surface_prod[v]);
+                    let l = 0.5 * (t0.surface_loss[v] + t1.surface_loss[v]);
+                    sv[v] = kinetics::exponential_step(sv[v], p, l, dt);
+                    error = error.max((sv[v] - predicted[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
+                }
+                self.surface = Surface::from_array(sv);
+                self.normal_collagen = kinetics::exponential_step(
+                    normal0,
+                    0.5 * (t0.normal.0 + t1.normal.0),
+                    0.5 * (t0.normal.1 + t1.normal.1),
+                    dt,
+                );
+                if error <= c.tolerance || dt <= c.min_step_days {
+                    break error;
+                }
+                // Rejected: retry from the start with a shorter step.
+                dt = (dt * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
+                self.x.copy_from_slice(&scratch.start);
+            };
             self.day += dt;
+            next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let now = self.snapshot();
             self.track_events(Some((&prev, &now)));
             on_step(&prev, &now);
@@ -490,7 +607,10 @@ impl Column {
     pub fn snapshot(&self) -> Snapshot {
         let n = self.layers() as f64;
         let iii = self.rates.collagen_iii_share;
-        let mut s = Snapshot { day: self.day, ..Default::default() };
+        let mut s = Snapshot {
+            day: self.day,
+            ..Default::default()
+        };
         let mut dermis = 0.0;
         let mut redness = 0.0;
         for (k, x) in self.x.iter().enumerate() {
@@ -536,7 +656,13 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
         g[0] = rhs[0] / decay;
         return;
     }
-    let diag = |k: usize| if k == 0 || k == n - 1 { a + decay } else { 2.0 * a + decay };
+    let diag = |k: usize| {
+        if k == 0 || k == n - 1 {
+            a + decay
+        } else {
+            2.0 * a + decay
+        }
+    };
     let off = -a;
     // Forward sweep.
     let mut beta = diag(0);
@@ -623,7 +749,12 @@ mod tests {
         col.apply_session(&field, false);
         col.advance(120.0, &mut |_, _| {});
         let after = col.snapshot();
-        assert!(after.collagen > before.collagen, "{} <= {}", after.collagen, before.collagen);
+        assert!(
+            after.collagen > before.collagen,
+            "{} <= {}",
+            after.collagen,
+            before.collagen
+        );
         let s = col.sessions()[0];
         assert!(s.redness_days > 0.0 && s.redness_days < 7.0, "{s:?}");
         for x in &col.x {

@@ -19,7 +19,11 @@ pub enum DeviceKind {
     /// Drum of needles rolled over the skin; `passes` per direction.
     Roller { drum_diameter_mm: f64, drum_width_mm: f64 },
     /// Motorised pen stamping while it glides; `passes` over the area.
-    Pen { frequency_hz: f64, glide_speed_mm_s: f64, swath_mm: f64 },
+    Pen {
+        frequency_hz: f64,
+        glide_speed_mm_s: f64,
+        swath_mm: f64,
+    },
     /// Pressed once per spot; `passes` presses per spot.
     Stamp { head_area_mm2: f64 },
 }
@@ -46,10 +50,21 @@ impl Device {
     pub fn typical(kind: &str, needle_length_mm: f64, passes: u32) -> Option<Device> {
         let (kind, needles, diameter) = match kind {
             // Roller: 2 cm drum, 192 needles of 0.25 mm (model.md §2; Silva 2020).
-            "roller" => (DeviceKind::Roller { drum_diameter_mm: 20.0, drum_width_mm: 20.0 }, 192, 0.25),
+            "roller" => (
+                DeviceKind::Roller {
+                    drum_diameter_mm: 20.0,
+                    drum_width_mm: 20.0,
+                },
+                192,
+                0.25,
+            ),
             // Pen: 12-needle cartridge, 100 Hz, glide 30 mm/s over a 6 mm swath.
             "pen" => (
-                DeviceKind::Pen { frequency_hz: 100.0, glide_speed_mm_s: 30.0, swath_mm: 6.0 },
+                DeviceKind::Pen {
+                    frequency_hz: 100.0,
+                    glide_speed_mm_s: 30.0,
+                    swath_mm: 6.0,
+                },
                 12,
                 0.12,
             ),
@@ -57,7 +72,13 @@ impl Device {
             "stamp" => (DeviceKind::Stamp { head_area_mm2: 50.3 }, 35, 0.2),
             _ => return None,
         };
-        Some(Device { kind, needle_length_mm, needle_diameter_mm: diameter, needle_count: needles, passes })
+        Some(Device {
+            kind,
+            needle_length_mm,
+            needle_diameter_mm: diameter,
+            needle_count: needles,
+            passes,
+        })
     }
 
     /// Channels per cm² left by one session.
@@ -70,12 +91,15 @@ impl Device {
         let n = self.needle_count as f64;
         let passes = self.passes as f64;
         let per_mm2 = match self.kind {
-            DeviceKind::Roller { drum_diameter_mm, drum_width_mm } => {
-                n / (std::f64::consts::PI * drum_diameter_mm * drum_width_mm) * passes * p.device_roller_directions
-            }
-            DeviceKind::Pen { frequency_hz, glide_speed_mm_s, swath_mm } => {
-                n * frequency_hz / (glide_speed_mm_s * swath_mm) * passes
-            }
+            DeviceKind::Roller {
+                drum_diameter_mm,
+                drum_width_mm,
+            } => n / (std::f64::consts::PI * drum_diameter_mm * drum_width_mm) * passes * p.device_roller_directions,
+            DeviceKind::Pen {
+                frequency_hz,
+                glide_speed_mm_s,
+                swath_mm,
+            } => n * frequency_hz / (glide_speed_mm_s * swath_mm) * passes,
             DeviceKind::Stamp { head_area_mm2 } => n / head_area_mm2 * passes,
         };
         per_mm2 * 100.0

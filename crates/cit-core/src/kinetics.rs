@@ -25,7 +25,15 @@ pub const C3: usize = 3;
 pub const C1: usize = 4;
 pub const E: usize = 5;
 pub const ED: usize = 6;
-pub const LAYER_NAMES: [&str; LAYER_VARS] = ["damage", "inflammation", "fibroblasts", "collagen_iii", "collagen_i", "elastin", "elastotic"];
+pub const LAYER_NAMES: [&str; LAYER_VARS] = [
+    "damage",
+    "inflammation",
+    "fibroblasts",
+    "collagen_iii",
+    "collagen_i",
+    "elastin",
+    "elastotic",
+];
 
 /// Rate constants of one person, derived once from the parameters and the patient.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +83,9 @@ impl Rates {
             inflammation_amplification: p.inflammation_amplification,
             inflammation_resolution: p.inflammation_resolution_per_day,
             signal_half_saturation: p.signal_half_saturation,
-            fibroblast_proliferation: p.fibroblast_proliferation_per_day * proliferation_factor * p.fibroblast_responsiveness,
+            fibroblast_proliferation: p.fibroblast_proliferation_per_day
+                * proliferation_factor
+                * p.fibroblast_responsiveness,
             fibroblast_capacity: p.fibroblast_carrying_capacity,
             fibroblast_rest: p.fibroblast_return_to_rest_per_day,
             wound_collagen: p.collagen_wound_synthesis_per_day * p.fibroblast_responsiveness,
@@ -95,7 +105,9 @@ impl Rates {
             epidermis_relaxation: p.epidermis_relaxation_per_day,
             melanin_turnover: p.pigment_melanin_turnover_per_day,
             renewal_boost: p.pigment_renewal_boost,
-            melanin_induction: p.pigment_inflammation_induction * p.phototype_reactivity(skin_type) * p.pigment_reactivity,
+            melanin_induction: p.pigment_inflammation_induction
+                * p.phototype_reactivity(skin_type)
+                * p.pigment_reactivity,
             adjunct_reduction: p.pigment_tranexamic_acid_reduction,
             adjunct_clearance: p.pigment_tranexamic_acid_clearance_per_day,
         }
@@ -224,7 +236,12 @@ impl Surface {
     }
 
     pub fn from_array(v: [f64; SURFACE_VARS]) -> Surface {
-        Surface { barrier: v[0].min(1.0), melanin: v[1], epidermis: v[2], adjunct: v[3] }
+        Surface {
+            barrier: v[0].min(1.0),
+            melanin: v[1],
+            epidermis: v[2],
+            adjunct: v[3],
+        }
     }
 }
 
@@ -242,7 +259,8 @@ pub fn surface_terms(s: &Surface, env: &SurfaceEnv, r: &Rates) -> ([f64; SURFACE
     prod[1] = r.melanin_turnover * env.melanin_production * induced * adjunct;
     loss[1] = r.melanin_turnover * (1.0 + r.renewal_boost * (s.epidermis - 1.0).max(0.0));
     // Epidermis: keratinocyte growth driven by papillary fibroblasts (KGF), relaxing back to rest.
-    prod[2] = r.epidermis_relaxation + r.epidermis_activation * env.proliferation_factor * env.papillary_activation.max(0.0);
+    prod[2] =
+        r.epidermis_relaxation + r.epidermis_activation * env.proliferation_factor * env.papillary_activation.max(0.0);
     loss[2] = r.epidermis_relaxation;
     // Adjunct: cleared from the tissue.
     loss[3] = r.adjunct_clearance;
@@ -321,7 +339,11 @@ mod tests {
         };
         let (prod, loss) = layer_terms(&x, &env, &r);
         for k in 0..LAYER_VARS {
-            assert!((prod[k] - loss[k] * x[k]).abs() < 1e-15, "{} not steady", LAYER_NAMES[k]);
+            assert!(
+                (prod[k] - loss[k] * x[k]).abs() < 1e-15,
+                "{} not steady",
+                LAYER_NAMES[k]
+            );
         }
     }
 

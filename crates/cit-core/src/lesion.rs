@@ -12,8 +12,8 @@ use crate::scenario::{AcneScarType, ConcernKind, PigmentType, RaisedScarType, St
 /// How a lesion's tissue differs from the surrounding skin. `LesionTissue::NORMAL` is no lesion.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LesionTissue {
-    /// Collagen content of the affected layers relative to the surrounding skin (< 1 deficit,
-    /// > 1 excess). The lesion's own baseline synthesis is scaled alike, so an untreated lesion
+    /// Collagen content of the affected layers relative to the surrounding skin (below 1 a
+    /// deficit, above 1 an excess). The lesion's own baseline synthesis is scaled alike, so an untreated lesion
     /// is stable rather than healing by itself.
     pub matrix_factor: f64,
     /// Functional elastin relative to the surrounding skin in the affected layers.
@@ -60,9 +60,24 @@ pub struct CraterShape {
 /// flat floor; rolling 4-5 mm wide, shallow, tethered to deeper tissue).
 pub fn crater_shape(t: AcneScarType) -> CraterShape {
     match t {
-        AcneScarType::Icepick => CraterShape { width_um: 500.0, depth_at_grade4_um: 1000.0, tethered_share: 0.0, affected_depth_fraction: 0.9 },
-        AcneScarType::Boxcar => CraterShape { width_um: 2500.0, depth_at_grade4_um: 500.0, tethered_share: 0.0, affected_depth_fraction: 0.5 },
-        AcneScarType::Rolling => CraterShape { width_um: 4500.0, depth_at_grade4_um: 450.0, tethered_share: 0.5, affected_depth_fraction: 0.6 },
+        AcneScarType::Icepick => CraterShape {
+            width_um: 500.0,
+            depth_at_grade4_um: 1000.0,
+            tethered_share: 0.0,
+            affected_depth_fraction: 0.9,
+        },
+        AcneScarType::Boxcar => CraterShape {
+            width_um: 2500.0,
+            depth_at_grade4_um: 500.0,
+            tethered_share: 0.0,
+            affected_depth_fraction: 0.5,
+        },
+        AcneScarType::Rolling => CraterShape {
+            width_um: 4500.0,
+            depth_at_grade4_um: 450.0,
+            tethered_share: 0.5,
+            affected_depth_fraction: 0.6,
+        },
     }
 }
 
@@ -108,7 +123,12 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
         ConcernKind::AcneScar(t) => {
             let shape = crater_shape(t);
             let depth = crater_depth_um(t, severity);
-            let factor = thinning_to_matrix_factor(depth, shape.affected_depth_fraction, dermis_um, p.anatomy_matrix_thickness_share);
+            let factor = thinning_to_matrix_factor(
+                depth,
+                shape.affected_depth_fraction,
+                dermis_um,
+                p.anatomy_matrix_thickness_share,
+            );
             LesionTissue {
                 matrix_factor: factor,
                 elastin_factor: factor,
@@ -194,7 +214,11 @@ mod tests {
     #[test]
     fn more_severe_lesions_have_larger_defects() {
         let p = Params::shipped();
-        for kind in [ConcernKind::Wrinkles, ConcernKind::StretchMarks(StretchMarkType::Alba), ConcernKind::AcneScar(AcneScarType::Boxcar)] {
+        for kind in [
+            ConcernKind::Wrinkles,
+            ConcernKind::StretchMarks(StretchMarkType::Alba),
+            ConcernKind::AcneScar(AcneScarType::Boxcar),
+        ] {
             let a = lesion_tissue(kind, 2.0, 1700.0, true, &p).matrix_factor;
             let b = lesion_tissue(kind, 4.0, 1700.0, true, &p).matrix_factor;
             assert!(b < a && a < 1.0, "{kind:?}");

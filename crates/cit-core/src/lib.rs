@@ -11,14 +11,17 @@
 //! - [`simulate`]: one scenario end to end; [`cohort`]: virtual patients in parallel;
 //! - [`params`]: the one documented parameter set.
 
+// Index loops over layers and state variables read like the equations they implement.
+#![allow(clippy::needless_range_loop)]
+
 pub mod ageing;
+pub mod cohort;
 pub mod column;
 pub mod device;
 pub mod kinetics;
 pub mod lesion;
+pub mod outcome;
 pub mod params;
 pub mod scenario;
-pub mod skin;
-pub mod outcome;
 pub mod simulate;
-pub mod cohort;
+pub mod skin;

@@ -22,14 +22,64 @@ pub struct Scale {
 /// The scale a concern is graded on, on the face or elsewhere.
 pub fn scale(kind: ConcernKind, face: bool) -> Scale {
     match kind {
-        ConcernKind::FineLines | ConcernKind::Wrinkles => Scale { name: "Lemperle 0-5", min: 0.0, max: 5.0, best: 0.0 },
-        ConcernKind::AcneScar(_) => Scale { name: "Goodman-Baron qualitative 1-4", min: 1.0, max: 4.0, best: 1.0 },
-        ConcernKind::Keloid(_) => Scale { name: "Vancouver Scar Scale 0-13", min: 0.0, max: 13.0, best: 0.0 },
-        ConcernKind::StretchMarks(_) => Scale { name: "stretch-mark severity 1-4", min: 0.0, max: 4.0, best: 0.0 },
-        ConcernKind::Hyperpigmentation(_) if face => Scale { name: "mMASI 0-24", min: 0.0, max: 24.0, best: 0.0 },
-        ConcernKind::Hyperpigmentation(_) => Scale { name: "pigment index 0-10", min: 0.0, max: 10.0, best: 0.0 },
-        ConcernKind::Texture => Scale { name: "texture grade 0-4", min: 0.0, max: 4.0, best: 0.0 },
-        ConcernKind::Laxity => Scale { name: "laxity grade 0-4", min: 0.0, max: 4.0, best: 0.0 },
+        ConcernKind::FineLines | ConcernKind::Wrinkles => Scale {
+            name: "Lemperle 0-5",
+            min: 0.0,
+            max: 5.0,
+            best: 0.0,
+        },
+        ConcernKind::AcneScar(_) => Scale {
+            name: "Goodman-Baron qualitative 1-4",
+            min: 1.0,
+            max: 4.0,
+            best: 1.0,
+        },
+        ConcernKind::Keloid(_) => Scale {
+            name: "Vancouver Scar Scale 0-13",
+            min: 0.0,
+            max: 13.0,
+            best: 0.0,
+        },
+        ConcernKind::StretchMarks(_) => Scale {
+            name: "stretch-mark severity 1-4",
+            min: 0.0,
+            max: 4.0,
+            best: 0.0,
+        },
+        ConcernKind::Hyperpigmentation(_) if face => Scale {
+            name: "mMASI 0-24",
+            min: 0.0,
+            max: 24.0,
+            best: 0.0,
+        },
+        ConcernKind::Hyperpigmentation(_) => Scale {
+            name: "pigment index 0-10",
+            min: 0.0,
+            max: 10.0,
+            best: 0.0,
+        },
+        ConcernKind::Texture => Scale {
+            name: "texture grade 0-4",
+            min: 0.0,
+            max: 4.0,
+            best: 0.0,
+        },
+        ConcernKind::Laxity => Scale {
+            name: "laxity grade 0-4",
+            min: 0.0,
+            max: 4.0,
+            best: 0.0,
+        },
+    }
+}
+
+/// The severities a clinician may record on the concern's scale (stretch marks and acne scars
+/// start at grade 1; the others at 0).
+pub fn severity_range(kind: ConcernKind, face: bool) -> (f64, f64) {
+    let s = scale(kind, face);
+    match kind {
+        ConcernKind::StretchMarks(_) | ConcernKind::AcneScar(_) => (1.0, s.max),
+        _ => (s.min, s.max),
     }
 }
 
@@ -87,7 +137,8 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
         // Stretch mark: the band's collagen and elastin deficit against the surrounding skin.
         ConcernKind::StretchMarks(_) => {
             let deficit = |n: &Snapshot, l: &Snapshot| {
-                0.5 * (1.0 - l.collagen / n.collagen).max(0.0) + 0.5 * (1.0 - l.elastin_functional / n.elastin_functional).max(0.0)
+                0.5 * (1.0 - l.collagen / n.collagen).max(0.0)
+                    + 0.5 * (1.0 - l.elastin_functional / n.elastin_functional).max(0.0)
             };
             let d0 = deficit(g.normal_before, g.lesion_before);
             if d0 > 0.0 {
@@ -107,7 +158,8 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
         }
         // Texture: roughness falls as the papillary matrix fills and the epidermis thickens.
         ConcernKind::Texture => {
-            let pap = (g.normal_before.papillary_collagen / g.normal.papillary_collagen).powf(p.outcome_texture_papillary_exponent);
+            let pap = (g.normal_before.papillary_collagen / g.normal.papillary_collagen)
+                .powf(p.outcome_texture_papillary_exponent);
             let epi = (g.normal_before.epidermis_um / g.normal.epidermis_um).powf(p.outcome_texture_epidermis_exponent);
             before * pap * epi
         }

@@ -79,11 +79,19 @@ impl ParameterSet {
                 return Err(ParamError::Unknown { name: name.clone() });
             }
             if !p.value.is_finite() {
-                return Err(ParamError::NotFinite { name: name.clone(), value: p.value });
+                return Err(ParamError::NotFinite {
+                    name: name.clone(),
+                    value: p.value,
+                });
             }
             if let Some([lo, hi]) = p.bounds {
                 if p.value < lo || p.value > hi {
-                    return Err(ParamError::OutOfBounds { name: name.clone(), value: p.value, lo, hi });
+                    return Err(ParamError::OutOfBounds {
+                        name: name.clone(),
+                        value: p.value,
+                        lo,
+                        hi,
+                    });
                 }
             }
         }

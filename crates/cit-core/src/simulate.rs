@@ -19,7 +19,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { record: true, control: StepControl::default() }
+        Options {
+            record: true,
+            control: StepControl::default(),
+        }
     }
 }
 
@@ -84,7 +87,11 @@ pub fn sample_days(scenario: &Scenario) -> Vec<f64> {
     while t <= end + 1e-9 {
         days.push(t);
         let fine = sessions.iter().any(|&s| t >= s - 1e-9 && t < s + 14.0 - 1e-9);
-        t = if fine { (t * 4.0).round() / 4.0 + 0.25 } else { t.floor() + 1.0 };
+        t = if fine {
+            (t * 4.0).round() / 4.0 + 0.25
+        } else {
+            t.floor() + 1.0
+        };
     }
     days
 }
@@ -118,11 +125,18 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         .collect();
 
     let normal_before = normal.snapshot();
-    let lesion_before: Vec<Snapshot> = lesions.iter().map(|l| l.as_ref().map_or(normal_before, |c| c.snapshot())).collect();
+    let lesion_before: Vec<Snapshot> = lesions
+        .iter()
+        .map(|l| l.as_ref().map_or(normal_before, |c| c.snapshot()))
+        .collect();
     let fat_before = ageing::fat_volume_factor(patient.age_years, p);
     let before_profile = normal.collagen_profile();
 
-    let samples = if options.record { sample_days(scenario) } else { Vec::new() };
+    let samples = if options.record {
+        sample_days(scenario)
+    } else {
+        Vec::new()
+    };
     let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); 1 + lesions.len()];
 
     let session_days = scenario.protocol.session_days();
@@ -130,7 +144,11 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
     let end = scenario.protocol.end_day();
     let mut field_info = (0.0, 0.0);
     let mut next_sample = 0;
-    for (s_idx, &day) in session_days.iter().enumerate().chain(std::iter::once((session_days.len(), &end))) {
+    for (s_idx, &day) in session_days
+        .iter()
+        .enumerate()
+        .chain(std::iter::once((session_days.len(), &end)))
+    {
         // Advance every column to `day`, recording the samples on the way.
         let columns = std::iter::once(&mut normal).chain(lesions.iter_mut().flatten());
         let start_sample = next_sample;
@@ -144,7 +162,11 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
             }
             col.advance(day, &mut |a, b| {
                 while k < samples.len() && samples[k] <= b.day + 1e-12 {
-                    let w = if b.day > a.day { ((samples[k] - a.day) / (b.day - a.day)).clamp(0.0, 1.0) } else { 1.0 };
+                    let w = if b.day > a.day {
+                        ((samples[k] - a.day) / (b.day - a.day)).clamp(0.0, 1.0)
+                    } else {
+                        1.0
+                    };
                     rec.push(lerp(a, b, w));
                     k += 1;
                 }
@@ -204,7 +226,10 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         })
         .collect();
 
-    let mut timeseries = TimeSeries { samples: recorded[0].clone(), grades: Vec::new() };
+    let mut timeseries = TimeSeries {
+        samples: recorded[0].clone(),
+        grades: Vec::new(),
+    };
     if options.record {
         for (ci, c) in scenario.concerns.iter().enumerate() {
             let li = fill(ci, &lesions, &recorded);

@@ -7,15 +7,35 @@ use cit_core::scenario::*;
 use cit_core::simulate::{simulate, Options, SimulationResult};
 use cit_core::skin::{Region, Sex};
 
-fn scenario(region: Region, concern: ConcernKind, severity: f64, device: &str, needle_mm: f64, sessions: u32) -> Scenario {
+fn scenario(
+    region: Region,
+    concern: ConcernKind,
+    severity: f64,
+    device: &str,
+    needle_mm: f64,
+    sessions: u32,
+) -> Scenario {
     Scenario {
         name: "behaviour".into(),
         seed: 1,
-        patient: Patient { age_years: 40.0, sex: Sex::Female, skin_type: 3, photoaging: 2 },
+        patient: Patient {
+            age_years: 40.0,
+            sex: Sex::Female,
+            skin_type: 3,
+            photoaging: 2,
+        },
         region,
-        concerns: vec![Concern { kind: concern, severity }],
+        concerns: vec![Concern {
+            kind: concern,
+            severity,
+        }],
         device: Device::typical(device, needle_mm, 3).unwrap(),
-        protocol: Protocol { sessions, interval_days: 30.0, follow_up_days: 90.0, adjunct: None },
+        protocol: Protocol {
+            sessions,
+            interval_days: 30.0,
+            follow_up_days: 90.0,
+            adjunct: None,
+        },
     }
 }
 
@@ -29,12 +49,27 @@ fn improvement(s: &Scenario) -> f64 {
 
 #[test]
 fn redness_fades_within_a_week_at_usual_settings_and_lasts_longer_when_deeper() {
-    for (device, mm) in [("pen", 0.5), ("pen", 1.0), ("pen", 1.5), ("roller", 1.0), ("roller", 1.5), ("stamp", 1.5)] {
+    for (device, mm) in [
+        ("pen", 0.5),
+        ("pen", 1.0),
+        ("pen", 1.5),
+        ("roller", 1.0),
+        ("roller", 1.5),
+        ("stamp", 1.5),
+    ] {
         let r = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, device, mm, 3));
-        assert!(r.summary.redness_days < 7.0, "{device} {mm} mm: redness {} days", r.summary.redness_days);
+        assert!(
+            r.summary.redness_days < 7.0,
+            "{device} {mm} mm: redness {} days",
+            r.summary.redness_days
+        );
     }
-    let shallow = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 1.0, 1)).summary.redness_days;
-    let deep = run(&scenario(Region::Back, ConcernKind::Texture, 2.0, "pen", 2.5, 1)).summary.redness_days;
+    let shallow = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 1.0, 1))
+        .summary
+        .redness_days;
+    let deep = run(&scenario(Region::Back, ConcernKind::Texture, 2.0, "pen", 2.5, 1))
+        .summary
+        .redness_days;
     assert!(deep > shallow, "deep {deep} <= shallow {shallow}");
 }
 
@@ -42,10 +77,18 @@ fn redness_fades_within_a_week_at_usual_settings_and_lasts_longer_when_deeper() 
 fn dryness_recovers_within_about_three_days_at_shallow_settings_and_later_when_deeper() {
     for (device, mm) in [("pen", 0.25), ("pen", 0.5), ("roller", 0.5)] {
         let r = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, device, mm, 1));
-        assert!(r.summary.dryness_days <= 3.0, "{device} {mm} mm: dryness {} days", r.summary.dryness_days);
+        assert!(
+            r.summary.dryness_days <= 3.0,
+            "{device} {mm} mm: dryness {} days",
+            r.summary.dryness_days
+        );
     }
-    let a = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 0.5, 1)).summary.dryness_days;
-    let b = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 1.5, 1)).summary.dryness_days;
+    let a = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 0.5, 1))
+        .summary
+        .dryness_days;
+    let b = run(&scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 1.5, 1))
+        .summary
+        .dryness_days;
     assert!(b > a, "1.5 mm {b} <= 0.5 mm {a}");
 }
 
@@ -55,7 +98,12 @@ fn collagen_iii_peaks_before_collagen_i() {
     s.protocol.follow_up_days = 365.0;
     let r = run(&s);
     let argmax = |f: fn(&cit_core::column::Snapshot) -> f64| {
-        r.timeseries.samples.iter().max_by(|a, b| f(a).total_cmp(&f(b))).unwrap().day
+        r.timeseries
+            .samples
+            .iter()
+            .max_by(|a, b| f(a).total_cmp(&f(b)))
+            .unwrap()
+            .day
     };
     let peak_iii = argmax(|x| x.collagen_iii);
     let peak_i = argmax(|x| x.collagen_i);
@@ -67,18 +115,40 @@ fn collagen_rises_for_months_after_a_course_then_declines_with_age() {
     let mut s = scenario(Region::Cheek, ConcernKind::Texture, 2.0, "pen", 1.0, 3);
     s.protocol.follow_up_days = 4.0 * 365.0;
     let r = run(&s);
-    let at = |day: f64| r.timeseries.samples.iter().min_by(|a, b| (a.day - day).abs().total_cmp(&(b.day - day).abs())).unwrap().collagen;
+    let at = |day: f64| {
+        r.timeseries
+            .samples
+            .iter()
+            .min_by(|a, b| (a.day - day).abs().total_cmp(&(b.day - day).abs()))
+            .unwrap()
+            .collagen
+    };
     let before = at(0.0);
     let last_session = 60.0;
-    assert!(at(last_session + 90.0) > at(last_session + 14.0), "collagen still rising after the course");
+    assert!(
+        at(last_session + 90.0) > at(last_session + 14.0),
+        "collagen still rising after the course"
+    );
     assert!(at(last_session + 90.0) > before);
     let peak = r.timeseries.samples.iter().map(|x| x.collagen).fold(0.0, f64::max);
-    assert!(at(last_session + 4.0 * 365.0) < peak, "collagen declines again with age");
+    assert!(
+        at(last_session + 4.0 * 365.0) < peak,
+        "collagen declines again with age"
+    );
 }
 
 #[test]
 fn more_sessions_help_with_diminishing_returns() {
-    let imp = |n| improvement(&scenario(Region::Abdomen, ConcernKind::StretchMarks(StretchMarkType::Rubra), 3.0, "pen", 1.5, n));
+    let imp = |n| {
+        improvement(&scenario(
+            Region::Abdomen,
+            ConcernKind::StretchMarks(StretchMarkType::Rubra),
+            3.0,
+            "pen",
+            1.5,
+            n,
+        ))
+    };
     let v: Vec<f64> = [1, 2, 4, 8].iter().map(|&n| imp(n)).collect();
     assert!(v.windows(2).all(|w| w[1] > w[0]), "{v:?}");
     // Gain per added session falls: 1->2 gives more per session than 4->8.
@@ -87,14 +157,39 @@ fn more_sessions_help_with_diminishing_returns() {
 
 #[test]
 fn icepick_scars_respond_least() {
-    let imp = |t| improvement(&scenario(Region::Cheek, ConcernKind::AcneScar(t), 3.0, "roller", 1.5, 3));
-    let (ice, boxcar, rolling) = (imp(AcneScarType::Icepick), imp(AcneScarType::Boxcar), imp(AcneScarType::Rolling));
-    assert!(ice < boxcar && ice < rolling, "icepick {ice}, boxcar {boxcar}, rolling {rolling}");
+    let imp = |t| {
+        improvement(&scenario(
+            Region::Cheek,
+            ConcernKind::AcneScar(t),
+            3.0,
+            "roller",
+            1.5,
+            3,
+        ))
+    };
+    let (ice, boxcar, rolling) = (
+        imp(AcneScarType::Icepick),
+        imp(AcneScarType::Boxcar),
+        imp(AcneScarType::Rolling),
+    );
+    assert!(
+        ice < boxcar && ice < rolling,
+        "icepick {ice}, boxcar {boxcar}, rolling {rolling}"
+    );
 }
 
 #[test]
 fn rubra_stretch_marks_respond_better_than_alba() {
-    let imp = |t| improvement(&scenario(Region::Abdomen, ConcernKind::StretchMarks(t), 3.0, "roller", 2.0, 5));
+    let imp = |t| {
+        improvement(&scenario(
+            Region::Abdomen,
+            ConcernKind::StretchMarks(t),
+            3.0,
+            "roller",
+            2.0,
+            5,
+        ))
+    };
     assert!(imp(StretchMarkType::Rubra) > imp(StretchMarkType::Alba));
 }
 
@@ -115,7 +210,14 @@ fn older_skin_responds_less() {
 #[test]
 fn pih_risk_rises_with_darker_skin_and_deeper_needling() {
     let pih = |skin_type, mm| {
-        let mut s = scenario(Region::Cheek, ConcernKind::AcneScar(AcneScarType::Rolling), 3.0, "pen", mm, 3);
+        let mut s = scenario(
+            Region::Cheek,
+            ConcernKind::AcneScar(AcneScarType::Rolling),
+            3.0,
+            "pen",
+            mm,
+            3,
+        );
         s.patient.skin_type = skin_type;
         run(&s).summary.pih_probability
     };
@@ -124,7 +226,11 @@ fn pih_risk_rises_with_darker_skin_and_deeper_needling() {
         assert!(pih(5, mm) > pih(2, mm), "{mm} mm");
     }
     assert!(pih(5, 2.0) > pih(5, 0.5));
-    assert!(pih(1, 1.0) < 0.02, "near zero in fair skin at standard settings: {}", pih(1, 1.0));
+    assert!(
+        pih(1, 1.0) < 0.02,
+        "near zero in fair skin at standard settings: {}",
+        pih(1, 1.0)
+    );
 }
 
 #[test]
@@ -132,7 +238,14 @@ fn sessions_too_close_together_are_not_better() {
     // Repeated injury before the previous one has matured destroys immature matrix: a 7-day
     // interval must not beat a 28-day interval for the same number of sessions.
     let imp = |interval| {
-        let mut s = scenario(Region::Cheek, ConcernKind::AcneScar(AcneScarType::Rolling), 3.0, "pen", 1.5, 4);
+        let mut s = scenario(
+            Region::Cheek,
+            ConcernKind::AcneScar(AcneScarType::Rolling),
+            3.0,
+            "pen",
+            1.5,
+            4,
+        );
         s.protocol.interval_days = interval;
         s.protocol.follow_up_days = 180.0;
         improvement(&s)

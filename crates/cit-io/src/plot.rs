@@ -81,11 +81,7 @@ fn ensure_font() -> Result<(), PlotError> {
 ///
 /// `dir` is created if missing. Charts whose data is missing (no recorded time series, empty
 /// depth profile) are skipped, so the returned list may be shorter than three.
-pub fn write_plots(
-    result: &SimulationResult,
-    title: &str,
-    dir: &Path,
-) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_plots(result: &SimulationResult, title: &str, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     ensure_font()?;
     std::fs::create_dir_all(dir).map_err(|e| PlotError::Io {
         path: dir.to_path_buf(),
@@ -118,9 +114,7 @@ pub fn write_plots(
         .filter(|d| d.is_finite())
         .collect();
     if !samples.is_empty() {
-        write("collagen.png", &|p| {
-            draw_collagen(p, title, samples, &session_days)
-        })?;
+        write("collagen.png", &|p| draw_collagen(p, title, samples, &session_days))?;
         write("side_effects.png", &|p| {
             draw_side_effects(p, title, samples, &session_days)
         })?;
@@ -153,12 +147,7 @@ fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
 
 /// An axis range around `range` (default `fallback`) with a non-zero span, padded by `below` and
 /// `above` times the span.
-fn axis(
-    range: Option<(f64, f64)>,
-    fallback: (f64, f64),
-    below: f64,
-    above: f64,
-) -> std::ops::Range<f64> {
+fn axis(range: Option<(f64, f64)>, fallback: (f64, f64), below: f64, above: f64) -> std::ops::Range<f64> {
     let (mut lo, mut hi) = range.unwrap_or(fallback);
     if hi - lo <= 1e-9 * lo.abs().max(hi.abs()).max(1e-12) {
         let half = 0.1 * lo.abs().max(1.0);
@@ -191,12 +180,23 @@ fn titled_root<'a>(
     chart: &str,
 ) -> Result<DrawingArea<BitMapBackend<'a>, Shift>, Box<dyn Error>> {
     root.fill(&WHITE)?;
-    let heading = if title.trim().is_empty() {
-        chart.to_string()
+    let mut chart_name = chart.to_string();
+    if let Some(first) = chart_name.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    let area = root.titled(&chart_name, label_style(24.0))?;
+    let title = title.trim();
+    if title.is_empty() {
+        return Ok(area);
+    }
+    // The scenario's name goes on a smaller second line, shortened to fit the width.
+    const MAX_CHARS: usize = 110;
+    let subtitle = if title.chars().count() > MAX_CHARS {
+        format!("{}…", title.chars().take(MAX_CHARS - 1).collect::<String>())
     } else {
-        format!("{title}: {chart}")
+        title.to_string()
     };
-    Ok(root.titled(&heading, label_style(24.0))?)
+    Ok(area.titled(&subtitle, label_style(16.0))?)
 }
 
 /// Draws the legend box of `chart` at `pos`.
@@ -222,27 +222,17 @@ fn solid_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> 
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
 }
 
-fn dashed_key(
-    color: RGBColor,
-) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
+fn dashed_key(color: RGBColor) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
     move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 4, color.stroke_width(2))
 }
 
 /// Chart 1: collagen I, collagen III and total elastin over the course.
-fn draw_collagen(
-    path: &Path,
-    title: &str,
-    samples: &[Snapshot],
-    session_days: &[f64],
-) -> DrawResult {
+fn draw_collagen(path: &Path, title: &str, samples: &[Snapshot], session_days: &[f64]) -> DrawResult {
     let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
     let area = titled_root(&root, title, "collagen and elastin over the course")?;
 
     let series: [(&str, Vec<(f64, f64)>); 3] = [
-        (
-            "Collagen I",
-            samples.iter().map(|s| (s.day, s.collagen_i)).collect(),
-        ),
+        ("Collagen I", samples.iter().map(|s| (s.day, s.collagen_i)).collect()),
         (
             "Collagen III",
             samples.iter().map(|s| (s.day, s.collagen_iii)).collect(),
@@ -254,12 +244,7 @@ fn draw_collagen(
     ];
     let finite = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite();
     let x_range = axis(
-        finite_range(
-            samples
-                .iter()
-                .map(|s| s.day)
-                .chain(session_days.iter().copied()),
-        ),
+        finite_range(samples.iter().map(|s| s.day).chain(session_days.iter().copied())),
         (0.0, 1.0),
         0.01,
         0.0,
@@ -318,11 +303,7 @@ fn draw_collagen(
 
 /// The samples of session `k`'s window, as (days since session, snapshot): from the session
 /// to 14 days later or to the next session, whichever comes first.
-fn session_window<'s>(
-    samples: &'s [Snapshot],
-    session_days: &[f64],
-    k: usize,
-) -> Vec<(f64, &'s Snapshot)> {
+fn session_window<'s>(samples: &'s [Snapshot], session_days: &[f64], k: usize) -> Vec<(f64, &'s Snapshot)> {
     let start = session_days[k];
     let mut end = start + SIDE_EFFECT_DAYS;
     if let Some(&next) = session_days.get(k + 1) {
@@ -350,18 +331,9 @@ fn format_day(day: f64) -> String {
 }
 
 /// Chart 2: redness and dryness after each session, overlaid, in two panels.
-fn draw_side_effects(
-    path: &Path,
-    title: &str,
-    samples: &[Snapshot],
-    session_days: &[f64],
-) -> DrawResult {
+fn draw_side_effects(path: &Path, title: &str, samples: &[Snapshot], session_days: &[f64]) -> DrawResult {
     let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
-    let area = titled_root(
-        &root,
-        title,
-        "side effects in the 14 days after each session",
-    )?;
+    let area = titled_root(&root, title, "side effects in the 14 days after each session")?;
     let (left, right) = area.split_horizontally(WIDTH / 2);
 
     // Without session records, treat the start of the course as the only "session".
@@ -371,9 +343,7 @@ fn draw_side_effects(
     } else {
         session_days
     };
-    let windows: Vec<Vec<(f64, &Snapshot)>> = (0..days.len())
-        .map(|k| session_window(samples, days, k))
-        .collect();
+    let windows: Vec<Vec<(f64, &Snapshot)>> = (0..days.len()).map(|k| session_window(samples, days, k)).collect();
     let x_range = 0.0..SIDE_EFFECT_DAYS;
     let finite = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite();
 
@@ -402,11 +372,7 @@ fn draw_side_effects(
         ),
     ];
     for (panel, caption, y_desc, get, threshold) in panels {
-        let values = windows
-            .iter()
-            .flatten()
-            .map(|(_, s)| get(s))
-            .chain(threshold);
+        let values = windows.iter().flatten().map(|(_, s)| get(s)).chain(threshold);
         let data = finite_range(values.chain(std::iter::once(0.0)));
         let mut y_range = axis(data, (0.0, 1.0), 0.03, 0.4);
         if data.is_some_and(|(lo, _)| lo >= 0.0) {
@@ -459,13 +425,7 @@ fn draw_side_effects(
 }
 
 /// Chart 3: collagen by depth, before treatment and at the end; depth increases downward.
-fn draw_depth_profile(
-    path: &Path,
-    title: &str,
-    depth_um: &[f64],
-    before: &[f64],
-    after: &[f64],
-) -> DrawResult {
+fn draw_depth_profile(path: &Path, title: &str, depth_um: &[f64], before: &[f64], after: &[f64]) -> DrawResult {
     let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
     let area = titled_root(&root, title, "collagen by depth")?;
 

@@ -11,16 +11,51 @@ pub const JSON_FORMAT_VERSION: u32 = 1;
 /// Summary fields in contract order: (JSON key, accessor, unit, label for text).
 type Field = (&'static str, fn(&Summary) -> f64, &'static str, &'static str);
 pub const SUMMARY_FIELDS: [Field; 10] = [
-    ("collagen_change_pct", |s| s.collagen_change_pct, "%", "dermal collagen (I + III)"),
+    (
+        "collagen_change_pct",
+        |s| s.collagen_change_pct,
+        "%",
+        "dermal collagen (I + III)",
+    ),
     ("collagen_i_change_pct", |s| s.collagen_i_change_pct, "%", "collagen I"),
-    ("collagen_iii_change_pct", |s| s.collagen_iii_change_pct, "%", "collagen III"),
+    (
+        "collagen_iii_change_pct",
+        |s| s.collagen_iii_change_pct,
+        "%",
+        "collagen III",
+    ),
     ("elastin_change_pct", |s| s.elastin_change_pct, "%", "elastin (total)"),
-    ("epidermis_thickness_change_pct", |s| s.epidermis_thickness_change_pct, "%", "epidermal thickness"),
-    ("dermis_thickness_change_pct", |s| s.dermis_thickness_change_pct, "%", "dermal thickness"),
+    (
+        "epidermis_thickness_change_pct",
+        |s| s.epidermis_thickness_change_pct,
+        "%",
+        "epidermal thickness",
+    ),
+    (
+        "dermis_thickness_change_pct",
+        |s| s.dermis_thickness_change_pct,
+        "%",
+        "dermal thickness",
+    ),
     ("firmness_change_pct", |s| s.firmness_change_pct, "%", "firmness"),
-    ("redness_days", |s| s.redness_days, "days", "redness lasts (longest session)"),
-    ("dryness_days", |s| s.dryness_days, "days", "dryness lasts (longest session)"),
-    ("pih_probability", |s| s.pih_probability, "", "PIH probability over the course"),
+    (
+        "redness_days",
+        |s| s.redness_days,
+        "days",
+        "redness lasts (longest session)",
+    ),
+    (
+        "dryness_days",
+        |s| s.dryness_days,
+        "days",
+        "dryness lasts (longest session)",
+    ),
+    (
+        "pih_probability",
+        |s| s.pih_probability,
+        "",
+        "PIH probability over the course",
+    ),
 ];
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -62,7 +97,10 @@ pub fn result_json(s: &Scenario, r: &SimulationResult) -> Value {
         .collect();
     summary.insert("concerns".into(), Value::Array(concerns));
     root.insert("summary".into(), Value::Object(summary));
-    root.insert("device".into(), json!({"effective_depth_um": round(r.effective_depth_um, 1), "holes_per_cm2": round(r.holes_per_cm2, 1)}));
+    root.insert(
+        "device".into(),
+        json!({"effective_depth_um": round(r.effective_depth_um, 1), "holes_per_cm2": round(r.holes_per_cm2, 1)}),
+    );
     root.insert(
         "sessions".into(),
         Value::Array(
@@ -117,10 +155,21 @@ fn timeseries_json(s: &Scenario, r: &SimulationResult) -> Value {
     let mut m = Map::new();
     for (name, get) in TIMESERIES_COLUMNS {
         let digits = if name == "day" { 3 } else { 5 };
-        m.insert(name.into(), json!(r.timeseries.samples.iter().map(|x| round(get(x), digits)).collect::<Vec<_>>()));
+        m.insert(
+            name.into(),
+            json!(r
+                .timeseries
+                .samples
+                .iter()
+                .map(|x| round(get(x), digits))
+                .collect::<Vec<_>>()),
+        );
     }
     for (i, g) in r.timeseries.grades.iter().enumerate() {
-        m.insert(grade_key(s, i), json!(g.iter().map(|v| round(*v, 4)).collect::<Vec<_>>()));
+        m.insert(
+            grade_key(s, i),
+            json!(g.iter().map(|v| round(*v, 4)).collect::<Vec<_>>()),
+        );
     }
     Value::Object(m)
 }
@@ -132,7 +181,10 @@ pub fn timeseries_csv(s: &Scenario, r: &SimulationResult) -> String {
     let mut out = names.join(",");
     out.push('\n');
     for (k, x) in r.timeseries.samples.iter().enumerate() {
-        let mut row: Vec<String> = TIMESERIES_COLUMNS.iter().map(|(_, get)| format!("{:.6}", get(x))).collect();
+        let mut row: Vec<String> = TIMESERIES_COLUMNS
+            .iter()
+            .map(|(_, get)| format!("{:.6}", get(x)))
+            .collect();
         row.extend(r.timeseries.grades.iter().map(|g| format!("{:.4}", g[k])));
         out.push_str(&row.join(","));
         out.push('\n');
@@ -227,7 +279,11 @@ pub fn result_text(s: &Scenario, r: &SimulationResult) -> String {
     out.push_str("\nConcerns:\n");
     for (i, c) in r.summary.concerns.iter().enumerate() {
         let (kind, sub) = concern_names(s, i);
-        let name = if sub.is_empty() { kind.to_string() } else { format!("{kind} ({sub})") };
+        let name = if sub.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind} ({sub})")
+        };
         out.push_str(&format!(
             "  {name:<30} {:<30} {:5.2} -> {:5.2}  ({:+.0} % improvement)\n",
             c.scale, c.before, c.after, c.improvement_pct
@@ -239,18 +295,32 @@ pub fn result_text(s: &Scenario, r: &SimulationResult) -> String {
 /// Human-readable report of a cohort.
 pub fn cohort_text(s: &Scenario, c: &CohortResult) -> String {
     let mut out = describe(s);
-    out.push_str(&format!("\nVirtual cohort of {} people (mean, 10th / 50th / 90th percentile):\n", c.patients.len()));
+    out.push_str(&format!(
+        "\nVirtual cohort of {} people (mean, 10th / 50th / 90th percentile):\n",
+        c.patients.len()
+    ));
     for (_, get, unit, label) in SUMMARY_FIELDS {
         let scale = if unit.is_empty() { 100.0 } else { 1.0 };
         let st = Stats::of(&c.patients.iter().map(|p| scale * get(&p.summary)).collect::<Vec<_>>());
         let unit = if unit.is_empty() { "%" } else { unit };
-        out.push_str(&format!("  {label:<34} {:8.1}  ({:.1} / {:.1} / {:.1}) {unit}\n", st.mean, st.p10, st.p50, st.p90));
+        out.push_str(&format!(
+            "  {label:<34} {:8.1}  ({:.1} / {:.1} / {:.1}) {unit}\n",
+            st.mean, st.p10, st.p50, st.p90
+        ));
     }
     out.push_str("\nConcerns (grade after):\n");
     for i in 0..s.concerns.len() {
         let (kind, sub) = concern_names(s, i);
-        let st = Stats::of(&c.patients.iter().map(|p| p.summary.concerns[i].after).collect::<Vec<_>>());
-        out.push_str(&format!("  {kind} {sub}: {:.2} -> {:.2}  ({:.2} / {:.2} / {:.2})\n", s.concerns[i].severity, st.mean, st.p10, st.p50, st.p90));
+        let st = Stats::of(
+            &c.patients
+                .iter()
+                .map(|p| p.summary.concerns[i].after)
+                .collect::<Vec<_>>(),
+        );
+        out.push_str(&format!(
+            "  {kind} {sub}: {:.2} -> {:.2}  ({:.2} / {:.2} / {:.2})\n",
+            s.concerns[i].severity, st.mean, st.p10, st.p50, st.p90
+        ));
     }
     let r = c.responders;
     out.push_str(&format!(

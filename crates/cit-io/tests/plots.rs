@@ -61,10 +61,7 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "cit-plots-{tag}-{}-{nanos}-{n}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("cit-plots-{tag}-{}-{nanos}-{n}", std::process::id()));
         TempDir(dir)
     }
 }
@@ -88,11 +85,7 @@ fn names(paths: &[PathBuf]) -> Vec<String> {
 
 fn check_png(path: &Path, min_bytes: usize) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        bytes.starts_with(&PNG_SIGNATURE),
-        "{} is not a PNG",
-        path.display()
-    );
+    assert!(bytes.starts_with(&PNG_SIGNATURE), "{} is not a PNG", path.display());
     assert!(
         bytes.len() > min_bytes,
         "{} has only {} bytes",
@@ -106,10 +99,7 @@ fn writes_three_charts() {
     let result = run(2, true);
     let dir = TempDir::new("full");
     let paths = write_plots(&result, "Rolling acne scars, cheek", &dir.0).unwrap();
-    assert_eq!(
-        names(&paths),
-        ["collagen.png", "side_effects.png", "depth_profile.png"]
-    );
+    assert_eq!(names(&paths), ["collagen.png", "side_effects.png", "depth_profile.png"]);
     for p in &paths {
         assert!(p.starts_with(&dir.0));
         check_png(p, 5_000);

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "cit", version, about = "Simulate micro-needling (collagen induction therapy) on human skin")]
+#[command(
+    name = "cit",
+    version,
+    about = "Simulate micro-needling (collagen induction therapy) on human skin"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -56,8 +60,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Model {
+    /// Depth-resolved column of the site, the puncture field averaged over the surface.
     Column,
-    Patch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,18 @@ pub enum Failure {
     Run(String),
 }
 
+/// Writes data to stdout. A closed pipe (`cit ... | head`) is not an error: the reader has what
+/// it wanted, so the rest is dropped quietly.
+pub fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Run(format!("cannot write to standard output: {e}"))),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,

@@ -1,15 +1,14 @@
 //! `cit parameters`: the parameter set, as a Markdown table (for docs/model.md) or as TOML.
 
 use crate::cli::ParamFormat;
-use crate::Failure;
+use crate::{emit, Failure};
 use cit_core::params::{ParameterSet, DEFAULT_PARAMETERS_TOML};
 
 pub fn run(format: ParamFormat) -> Result<(), Failure> {
     match format {
-        ParamFormat::Toml => print!("{DEFAULT_PARAMETERS_TOML}"),
-        ParamFormat::Markdown => print!("{}", markdown(&ParameterSet::shipped())),
+        ParamFormat::Toml => emit(DEFAULT_PARAMETERS_TOML),
+        ParamFormat::Markdown => emit(&markdown(&ParameterSet::shipped())),
     }
-    Ok(())
 }
 
 /// One row per parameter: name, value, unit, calibrated, spread, bounds, source.
@@ -19,7 +18,12 @@ pub fn markdown(set: &ParameterSet) -> String {
         let bounds = p.bounds.map(|[lo, hi]| format!("{lo} – {hi}")).unwrap_or_default();
         let sd = p.sd_log.map(|s| s.to_string()).unwrap_or_default();
         let cal = if p.calibrated { "yes" } else { "no" };
-        out.push_str(&format!("| `{name}` | {} | {} | {cal} | {sd} | {bounds} | {} |\n", p.value, p.unit, p.source.replace('|', "/")));
+        out.push_str(&format!(
+            "| `{name}` | {} | {} | {cal} | {sd} | {bounds} | {} |\n",
+            p.value,
+            p.unit,
+            p.source.replace('|', "/")
+        ));
     }
     out
 }

@@ -1,7 +1,7 @@
 //! `cit simulate`: one person, or a virtual cohort around them.
 
 use crate::cli::{Format, Model, SimulateArgs};
-use crate::Failure;
+use crate::{emit, Failure};
 use cit_core::cohort::run_cohort;
 use cit_core::params::ParameterSet;
 use cit_core::simulate::{simulate, Options, SimulationResult};
@@ -13,11 +13,7 @@ use std::path::Path;
 const MAX_COHORT: usize = 1_000_000;
 
 pub fn run(args: SimulateArgs) -> Result<(), Failure> {
-    if args.model == Model::Patch {
-        return Err(Failure::Input(
-            "--model patch: the 3-D patch model is not part of this version; allowed: column".into(),
-        ));
-    }
+    let Model::Column = args.model;
     let mut scenario = scenario_file::load_scenario(&args.scenario).map_err(|e| Failure::Input(e.to_string()))?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
@@ -36,7 +32,10 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
     check_finite(&typical)?;
 
     let (text, json) = match args.cohort {
-        None => (report::result_text(&scenario, &typical), report::result_json(&scenario, &typical)),
+        None => (
+            report::result_text(&scenario, &typical),
+            report::result_json(&scenario, &typical),
+        ),
         Some(n) => {
             let bar = ProgressBar::new(n as u64);
             bar.set_style(
@@ -53,14 +52,17 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
                 None => run_cohort(&scenario, &set, n, &tick),
             };
             bar.finish_and_clear();
-            (report::cohort_text(&scenario, &cohort), report::cohort_json(&scenario, &cohort, &typical))
+            (
+                report::cohort_text(&scenario, &cohort),
+                report::cohort_json(&scenario, &cohort, &typical),
+            )
         }
     };
     let json_text = serde_json::to_string_pretty(&json).map_err(|e| Failure::Run(e.to_string()))?;
     match args.format {
-        Format::Text => print!("{text}"),
-        Format::Json => println!("{json_text}"),
-        Format::Csv => print!("{}", report::timeseries_csv(&scenario, &typical)),
+        Format::Text => emit(&text)?,
+        Format::Json => emit(&format!("{json_text}\n"))?,
+        Format::Csv => emit(&report::timeseries_csv(&scenario, &typical))?,
     }
     if let Some(dir) = &args.out {
         write_outputs(dir, &scenario, &typical, &json_text)?;
@@ -75,12 +77,20 @@ fn check_finite(r: &SimulationResult) -> Result<(), Failure> {
     if ok {
         Ok(())
     } else {
-        Err(Failure::Run("the simulation produced a non-finite value (please report this scenario)".into()))
+        Err(Failure::Run(
+            "the simulation produced a non-finite value (please report this scenario)".into(),
+        ))
     }
 }
 
-fn write_outputs(dir: &Path, scenario: &cit_core::scenario::Scenario, r: &SimulationResult, json: &str) -> Result<(), Failure> {
-    let io = |what: &str, e: std::io::Error| Failure::Input(format!("--out {}: cannot write {what}: {e}", dir.display()));
+fn write_outputs(
+    dir: &Path,
+    scenario: &cit_core::scenario::Scenario,
+    r: &SimulationResult,
+    json: &str,
+) -> Result<(), Failure> {
+    let io =
+        |what: &str, e: std::io::Error| Failure::Input(format!("--out {}: cannot write {what}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(|e| io("the directory", e))?;
     // Write each file to a temporary name first, then rename: an interrupted run never leaves a
     // half-written result behind.
@@ -93,6 +103,10 @@ fn write_outputs(dir: &Path, scenario: &cit_core::scenario::Scenario, r: &Simula
     write("timeseries.csv", &report::timeseries_csv(scenario, r))?;
     write("scenario.toml", &scenario_file::scenario_to_toml(scenario))?;
     let written = plot::write_plots(r, &scenario.name, dir).map_err(|e| Failure::Run(e.to_string()))?;
-    eprintln!("wrote summary.json, timeseries.csv, scenario.toml and {} plots to {}", written.len(), dir.display());
+    eprintln!(
+        "wrote summary.json, timeseries.csv, scenario.toml and {} plots to {}",
+        written.len(),
+        dir.display()
+    );
     Ok(())
 }
