@@ -63,6 +63,23 @@ pub enum PigmentType {
 }
 
 impl ConcernKind {
+    /// Every kind with every subtype.
+    pub const ALL: [ConcernKind; 13] = [
+        ConcernKind::FineLines,
+        ConcernKind::Wrinkles,
+        ConcernKind::AcneScar(AcneScarType::Icepick),
+        ConcernKind::AcneScar(AcneScarType::Boxcar),
+        ConcernKind::AcneScar(AcneScarType::Rolling),
+        ConcernKind::Keloid(RaisedScarType::Keloid),
+        ConcernKind::Keloid(RaisedScarType::Hypertrophic),
+        ConcernKind::StretchMarks(StretchMarkType::Rubra),
+        ConcernKind::StretchMarks(StretchMarkType::Alba),
+        ConcernKind::Hyperpigmentation(PigmentType::Melasma),
+        ConcernKind::Hyperpigmentation(PigmentType::Pih),
+        ConcernKind::Texture,
+        ConcernKind::Laxity,
+    ];
+
     /// The name used in scenario files and reports.
     pub fn name(self) -> &'static str {
         match self {

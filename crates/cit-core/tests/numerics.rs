@@ -9,23 +9,7 @@ use cit_core::simulate::{simulate, Options, Summary};
 use cit_core::skin::{Region, Sex};
 use proptest::prelude::*;
 
-const CONCERNS: [ConcernKind; 15] = [
-    ConcernKind::FineLines,
-    ConcernKind::Wrinkles,
-    ConcernKind::AcneScar(AcneScarType::Icepick),
-    ConcernKind::AcneScar(AcneScarType::Boxcar),
-    ConcernKind::AcneScar(AcneScarType::Rolling),
-    ConcernKind::Keloid(RaisedScarType::Keloid),
-    ConcernKind::Keloid(RaisedScarType::Hypertrophic),
-    ConcernKind::StretchMarks(StretchMarkType::Rubra),
-    ConcernKind::StretchMarks(StretchMarkType::Alba),
-    ConcernKind::Hyperpigmentation(PigmentType::Melasma),
-    ConcernKind::Hyperpigmentation(PigmentType::Pih),
-    ConcernKind::Texture,
-    ConcernKind::Laxity,
-    ConcernKind::FineLines,
-    ConcernKind::Wrinkles,
-];
+const CONCERNS: [ConcernKind; 13] = ConcernKind::ALL;
 
 fn severity_for(kind: ConcernKind, unit: f64) -> f64 {
     match kind {

@@ -15,10 +15,7 @@
 //! `parse_scenario(&scenario_to_toml(&s), ..) == Ok(s)` for every scenario this module produces.
 
 use cit_core::device::{Device, DeviceKind, NEEDLE_DIAMETER_RANGE_MM, NEEDLE_LENGTH_RANGE_MM};
-use cit_core::scenario::{
-    AcneScarType, Adjunct, Concern, ConcernKind, Patient, PigmentType, Protocol, RaisedScarType, Scenario,
-    StretchMarkType,
-};
+use cit_core::scenario::{Adjunct, Concern, ConcernKind, Patient, Protocol, RaisedScarType, Scenario};
 use cit_core::skin::{Region, Sex};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -689,21 +686,7 @@ const A_INTERVAL_ONE: &str = "a number of days from 0 to 365 (not used with one 
 const A_FOLLOW_UP: &str = "a number of days from 0 to 3650 (default 90)";
 
 /// Every concern kind with every subtype, in the order the messages list them.
-const CONCERN_VARIANTS: [ConcernKind; 13] = [
-    ConcernKind::FineLines,
-    ConcernKind::Wrinkles,
-    ConcernKind::AcneScar(AcneScarType::Icepick),
-    ConcernKind::AcneScar(AcneScarType::Boxcar),
-    ConcernKind::AcneScar(AcneScarType::Rolling),
-    ConcernKind::Keloid(RaisedScarType::Keloid),
-    ConcernKind::Keloid(RaisedScarType::Hypertrophic),
-    ConcernKind::StretchMarks(StretchMarkType::Rubra),
-    ConcernKind::StretchMarks(StretchMarkType::Alba),
-    ConcernKind::Hyperpigmentation(PigmentType::Melasma),
-    ConcernKind::Hyperpigmentation(PigmentType::Pih),
-    ConcernKind::Texture,
-    ConcernKind::Laxity,
-];
+const CONCERN_VARIANTS: [ConcernKind; 13] = ConcernKind::ALL;
 
 /// Kinds whose subtype may be left out, with the default.
 const DEFAULT_SUBTYPE: [ConcernKind; 1] = [ConcernKind::Keloid(RaisedScarType::Keloid)];
@@ -1095,6 +1078,7 @@ impl RawProtocol {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cit_core::scenario::{AcneScarType, PigmentType};
 
     const FULL: &str = r#"
 version = 1
