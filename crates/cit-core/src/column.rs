@@ -537,17 +537,24 @@ impl Column {
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
                 let t1 = self.terms(self.day + dt, &mut scratch.prod1, &mut scratch.loss1, false);
-                let mut error: f64 = 0.0;
+                // The largest |corrected - predicted| / (corrected + floor), tracked as a fraction
+                // (compared by cross-multiplication) so the loop has no division.
+                let (mut err_num, mut err_den) = (0.0_f64, 1.0_f64);
                 for k in 0..n {
                     for v in 0..LAYER_VARS {
                         let p = 0.5 * (scratch.prod0[k][v] + scratch.prod1[k][v]);
                         let l = 0.5 * (scratch.loss0[k][v] + scratch.loss1[k][v]);
                         let predicted = self.x[k][v];
                         let corrected = kinetics::exponential_step(scratch.start[k][v], p, l, dt);
-                        error = error.max((corrected - predicted).abs() / (corrected + LAYER_FLOOR[v]));
+                        let num = (corrected - predicted).abs();
+                        let den = corrected + LAYER_FLOOR[v];
+                        if num * err_den > err_num * den {
+                            (err_num, err_den) = (num, den);
+                        }
                         self.x[k][v] = corrected;
                     }
                 }
+                let mut error = err_num / err_den;
                 let predicted = self.surface.as_array();
                 let mut sv = surface0;
                 for v in 0..SURFACE_VARS {
