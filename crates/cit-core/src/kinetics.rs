@@ -172,9 +172,12 @@ pub fn layer_terms(x: &[f64; LAYER_VARS], env: &LayerEnv, r: &Rates) -> ([f64; L
     // tissue synthesise more (deficit feedback); matrix above the set point is removed.
     let total = c1 + c3;
     let deficit = (1.0 - total / env.normal_collagen.max(1e-12)).max(0.0);
+    // Matrix above the tissue's own set point is removed slowly (homeostasis); the disorganised
+    // excess of a raised scar over normal skin is also degraded by inflammation (MMPs).
     let excess = (total - env.removal_set_point).max(0.0);
+    let scar_excess = (total - env.normal_collagen).max(0.0);
     let excess_loss = if total > 1e-12 {
-        (r.homeostatic_removal + env.remodelling_by_i * i) * excess / total
+        (r.homeostatic_removal * excess + env.remodelling_by_i * i * scar_excess) / total
     } else {
         0.0
     };

@@ -264,3 +264,41 @@ fn untreated_concerns_worsen_or_stay_with_age_and_treated_results_fade() {
     assert!(best < 2.0, "treatment improves laxity");
     assert!(*grades.last().unwrap() > best, "the benefit fades over three years");
 }
+
+#[test]
+fn needling_flattens_hypertrophic_scars_and_can_provoke_keloids() {
+    let vss = |t| {
+        let mut s = scenario(Region::Back, ConcernKind::Keloid(t), 7.0, "roller", 2.5, 1);
+        s.patient.age_years = 35.0;
+        run(&s).summary.concerns[0].after
+    };
+    let hypertrophic = vss(RaisedScarType::Hypertrophic);
+    let keloid = vss(RaisedScarType::Keloid);
+    assert!(hypertrophic < 7.0, "hypertrophic scar flattens: {hypertrophic}");
+    assert!(
+        keloid > hypertrophic,
+        "keloid-prone skin responds worse: {keloid} vs {hypertrophic}"
+    );
+}
+
+#[test]
+fn tranexamic_acid_through_the_channels_helps_melasma() {
+    let mmasi = |adjunct| {
+        let mut s = scenario(
+            Region::Cheek,
+            ConcernKind::Hyperpigmentation(PigmentType::Melasma),
+            12.0,
+            "roller",
+            0.5,
+            3,
+        );
+        s.patient.skin_type = 4;
+        s.protocol.interval_days = 28.0;
+        s.protocol.follow_up_days = 28.0;
+        s.protocol.adjunct = adjunct;
+        run(&s).summary.concerns[0].after
+    };
+    let with = mmasi(Some(Adjunct::TranexamicAcid));
+    let without = mmasi(None);
+    assert!(with < without && with < 12.0, "with TXA {with}, without {without}");
+}
