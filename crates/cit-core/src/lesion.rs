@@ -57,33 +57,33 @@ pub struct CraterShape {
 }
 
 /// Crater shapes (Jacob 2001 classification: ice-pick < 2 mm wide and deep; boxcar 1.5-4 mm wide,
-/// flat floor; rolling 4-5 mm wide, shallow, tethered to deeper tissue).
-pub fn crater_shape(t: AcneScarType) -> CraterShape {
+/// flat floor; rolling 4-5 mm wide, shallow, tethered to deeper tissue); values in the parameter set.
+pub fn crater_shape(t: AcneScarType, p: &Params) -> CraterShape {
     match t {
         AcneScarType::Icepick => CraterShape {
-            width_um: 500.0,
-            depth_at_grade4_um: 1000.0,
+            width_um: p.outcome_icepick_width_um,
+            depth_at_grade4_um: p.outcome_icepick_depth_at_grade4_um,
             tethered_share: 0.0,
-            affected_depth_fraction: 0.9,
+            affected_depth_fraction: p.outcome_icepick_dermis_share,
         },
         AcneScarType::Boxcar => CraterShape {
-            width_um: 2500.0,
-            depth_at_grade4_um: 500.0,
+            width_um: p.outcome_boxcar_width_um,
+            depth_at_grade4_um: p.outcome_boxcar_depth_at_grade4_um,
             tethered_share: 0.0,
-            affected_depth_fraction: 0.5,
+            affected_depth_fraction: p.outcome_boxcar_dermis_share,
         },
         AcneScarType::Rolling => CraterShape {
-            width_um: 4500.0,
-            depth_at_grade4_um: 450.0,
-            tethered_share: 0.5,
-            affected_depth_fraction: 0.6,
+            width_um: p.outcome_rolling_width_um,
+            depth_at_grade4_um: p.outcome_rolling_depth_at_grade4_um,
+            tethered_share: p.outcome_rolling_tethered_share,
+            affected_depth_fraction: p.outcome_rolling_dermis_share,
         },
     }
 }
 
 /// Crater depth (µm) of an acne scar of continuous grade `grade` (1 = macular, flat).
-pub fn crater_depth_um(t: AcneScarType, grade: f64) -> f64 {
-    crater_shape(t).depth_at_grade4_um * ((grade - 1.0) / 3.0).max(0.0)
+pub fn crater_depth_um(t: AcneScarType, grade: f64, p: &Params) -> f64 {
+    crater_shape(t, p).depth_at_grade4_um * ((grade - 1.0) / 3.0).max(0.0)
 }
 
 /// Share of a pit's floor the needles reach: W² / (W² + (k D)²).
@@ -110,7 +110,11 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
         // Wrinkle groove: dermal atrophy under the line, deeper and wider for wrinkles than for
         // fine lines (fine lines: papillary dermis; wrinkles: into the reticular dermis).
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
-            let fraction = if kind == ConcernKind::FineLines { 0.3 } else { 0.6 };
+            let fraction = if kind == ConcernKind::FineLines {
+                p.outcome_fine_lines_dermis_share
+            } else {
+                p.outcome_wrinkles_dermis_share
+            };
             let deficit = p.outcome_wrinkle_deficit_per_grade * severity;
             LesionTissue {
                 matrix_factor: 1.0 - deficit / fraction,
@@ -121,8 +125,8 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
             .clamped()
         }
         ConcernKind::AcneScar(t) => {
-            let shape = crater_shape(t);
-            let depth = crater_depth_um(t, severity);
+            let shape = crater_shape(t, p);
+            let depth = crater_depth_um(t, severity, p);
             let factor = thinning_to_matrix_factor(
                 depth,
                 shape.affected_depth_fraction,

@@ -115,8 +115,8 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
         // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of
         // fibrous tethers lifts (rolling scars); the continuous Goodman-Baron score is linear in depth.
         ConcernKind::AcneScar(t) => {
-            let shape = crater_shape(t);
-            let d0 = crater_depth_um(t, before);
+            let shape = crater_shape(t, p);
+            let d0 = crater_depth_um(t, before, p);
             let gap0 = g.normal_before.dermis_um - g.lesion_before.dermis_um;
             let gap = g.normal.dermis_um - g.lesion.dermis_um;
             let depth = if gap0 > 0.0 { d0 * gap / gap0 } else { 0.0 };
