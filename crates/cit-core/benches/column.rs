@@ -201,10 +201,11 @@ mod kernel {
         let env = LayerEnv {
             signal: col.signal[0],
             stimulated: col.stimulated[0],
+            matrix_factor: 1.0,
+            elastin_factor: 1.0,
             collagen_synthesis: 0.01,
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
-            removal_set_point: 0.8,
             normal_collagen: 0.8,
             responsiveness: 1.0,
             remodelling_by_i: 0.0,

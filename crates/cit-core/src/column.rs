@@ -8,7 +8,7 @@
 
 use crate::ageing;
 use crate::device::PunctureField;
-use crate::kinetics::{self, LayerEnv, Rates, Surface, SurfaceEnv, C1, C3, D, E, ED, F, I, LAYER_VARS, SURFACE_VARS};
+use crate::kinetics::{self, ColumnEnv, Rates, Surface, SurfaceEnv, C1, C3, D, E, ED, F, I, LAYER_VARS, SURFACE_VARS};
 use crate::lesion::LesionTissue;
 use crate::params::Params;
 use crate::skin::Skin;
@@ -54,27 +54,89 @@ impl StepControl {
 const LAYER_FLOOR: [f64; LAYER_VARS] = [0.05, 0.05, 0.2, 0.1, 0.1, 0.1, 0.1];
 const SURFACE_FLOOR: [f64; SURFACE_VARS] = [0.05, 0.1, 0.1, 0.1];
 
-/// Buffers of one step, kept between steps so the hot loop never allocates.
+/// Buffers of one step, kept between steps so the hot loop never allocates. The layer buffers are
+/// structure-of-arrays (variable `v` of layer `k` at `v * n + k`, see [`kinetics::rows`]) so
+/// that the loops over layers vectorise.
 #[derive(Debug, Clone, Default)]
 struct StepScratch {
-    start: Vec<[f64; LAYER_VARS]>,
-    prod0: Vec<[f64; LAYER_VARS]>,
-    loss0: Vec<[f64; LAYER_VARS]>,
-    prod1: Vec<[f64; LAYER_VARS]>,
-    loss1: Vec<[f64; LAYER_VARS]>,
+    /// Layer state at the start of the step.
+    start: Vec<f64>,
+    /// Predicted layer state (exponential Euler).
+    predicted: Vec<f64>,
+    /// Corrected layer state (exponential trapezoidal).
+    corrected: Vec<f64>,
+    prod0: Vec<f64>,
+    loss0: Vec<f64>,
+    /// Production and loss at the predicted state, then averaged with the start's in place.
+    prod1: Vec<f64>,
+    loss1: Vec<f64>,
+    /// Relaxation factors of one variable (one per layer).
+    phi_dt: Vec<f64>,
 }
 
 impl StepScratch {
     fn resize(&mut self, n: usize) {
         for b in [
             &mut self.start,
+            &mut self.predicted,
+            &mut self.corrected,
             &mut self.prod0,
             &mut self.loss0,
             &mut self.prod1,
             &mut self.loss1,
         ] {
-            b.resize(n, [0.0; LAYER_VARS]);
+            b.resize(LAYER_VARS * n, 0.0);
         }
+        self.phi_dt.resize(n, 0.0);
+    }
+}
+
+/// Copies array-of-structures layer state into a structure-of-arrays buffer.
+fn to_rows(x: &[[f64; LAYER_VARS]], buf: &mut [f64]) {
+    let n = x.len();
+    for (v, row) in kinetics::rows_mut(buf, n).into_iter().enumerate() {
+        for (r, xk) in row.iter_mut().zip(x) {
+            *r = xk[v];
+        }
+    }
+}
+
+/// Copies a structure-of-arrays buffer into array-of-structures layer state.
+fn from_rows(buf: &[f64], x: &mut [[f64; LAYER_VARS]]) {
+    let n = x.len();
+    for (v, row) in kinetics::rows(buf, n).into_iter().enumerate() {
+        for (xk, r) in x.iter_mut().zip(row) {
+            xk[v] = *r;
+        }
+    }
+}
+
+/// The largest |a - b| / (a + floor) of rows `a` and `b`, folded into `acc` as fractions
+/// (numerator, denominator), compared by cross-multiplication so the loop has no division; four
+/// independent lanes so that it vectorises.
+fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [(f64, f64); 4]) {
+    let b = &b[..a.len()];
+    let (a4, a_rest) = a.split_at(a.len() - a.len() % 4);
+    let (b4, b_rest) = b.split_at(a4.len());
+    let (mut num, mut den) = (acc.map(|e| e.0), acc.map(|e| e.1));
+    for (ca, cb) in a4.chunks_exact(4).zip(b4.chunks_exact(4)) {
+        for j in 0..4 {
+            let n = (ca[j] - cb[j]).abs();
+            let d = ca[j] + floor;
+            let larger = n * den[j] > num[j] * d;
+            num[j] = if larger { n } else { num[j] };
+            den[j] = if larger { d } else { den[j] };
+        }
+    }
+    for (&ca, &cb) in a_rest.iter().zip(b_rest) {
+        let n = (ca - cb).abs();
+        let d = ca + floor;
+        if n * den[0] > num[0] * d {
+            (num[0], den[0]) = (n, d);
+        }
+    }
+    for j in 0..4 {
+        acc[j] = (num[j], den[j]);
     }
 }
 
@@ -189,10 +251,9 @@ pub struct Column {
     epidermis_loss_per_decade: f64,
     // Scratch for the stepper and the tridiagonal solve (no allocation while stepping).
     scratch: StepScratch,
-    scratch_c: Vec<f64>,
     scratch_d: Vec<f64>,
-    signal_diffusivity: f64,
-    signal_decay: f64,
+    /// The signal solve's forward-sweep factors (they depend only on the layers and the rates).
+    signal_sweep: NoFluxSweep,
     signal_from_inflammation: f64,
     signal_autocrine: f64,
     barrier_recovery_rate: f64,
@@ -292,10 +353,12 @@ impl Column {
                 p.anatomy_epidermis_loss_per_decade_female
             },
             scratch: StepScratch::default(),
-            scratch_c: vec![0.0; n],
             scratch_d: vec![0.0; n],
-            signal_diffusivity: p.signal_diffusivity_um2_per_day,
-            signal_decay: p.signal_decay_per_day,
+            signal_sweep: NoFluxSweep::new(
+                p.signal_diffusivity_um2_per_day / (dz_ref_um * dz_ref_um),
+                p.signal_decay_per_day,
+                n,
+            ),
             signal_from_inflammation: p.signal_production_by_inflammation,
             signal_autocrine: p.signal_autocrine_production,
             barrier_recovery_rate: p.barrier_recovery_per_day,
@@ -391,45 +454,37 @@ impl Column {
 
     /// Solves the quasi-steady growth signal: -D g'' + decay g = production, no-flux at the top
     /// and bottom of the dermis (tridiagonal, Thomas algorithm).
-    fn solve_signal(&mut self) {
+    /// `x` is the layer state as structure-of-arrays.
+    fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
-        let a = self.signal_diffusivity / (self.dz_ref_um * self.dz_ref_um);
+        let rows = kinetics::rows(x, n);
+        let (xi, xf, d) = (rows[I], rows[F], &mut self.scratch_d[..n]);
         for k in 0..n {
-            let x = &self.x[k];
-            self.scratch_d[k] = self.signal_from_inflammation * x[I] + self.signal_autocrine * (x[F] - 1.0).max(0.0);
+            d[k] = self.signal_from_inflammation * xi[k] + self.signal_autocrine * (xf[k] - 1.0).max(0.0);
         }
-        solve_no_flux_diffusion(
-            a,
-            self.signal_decay,
-            &mut self.scratch_d,
-            &mut self.scratch_c,
-            &mut self.signal,
-        );
+        self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
     }
 
-    fn layer_env(&self, k: usize, synthesis_factor: f64) -> LayerEnv {
-        let mf = self.matrix_factor[k];
-        LayerEnv {
-            signal: self.signal[k],
-            stimulated: self.stimulated[k],
-            collagen_synthesis: self.base_collagen_synthesis * synthesis_factor * mf,
-            elastin_synthesis: self.base_elastin_synthesis * synthesis_factor * self.elastin_factor[k],
+    fn column_env(&self, synthesis_factor: f64) -> ColumnEnv<'_> {
+        ColumnEnv {
+            signal: &self.signal,
+            stimulated: &self.stimulated,
+            matrix_factor: &self.matrix_factor,
+            elastin_factor: &self.elastin_factor,
+            collagen_synthesis: self.base_collagen_synthesis * synthesis_factor,
+            elastin_synthesis: self.base_elastin_synthesis * synthesis_factor,
             synthesis_factor,
-            removal_set_point: self.normal_collagen * mf,
             normal_collagen: self.normal_collagen,
             responsiveness: self.setup.tissue.responsiveness,
-            remodelling_by_i: if mf > 1.0 {
-                self.setup.tissue.remodelling_by_inflammation
-            } else {
-                0.0
-            },
+            remodelling_by_i: self.setup.tissue.remodelling_by_inflammation,
         }
     }
 
-    fn surface_env(&self, proliferation_factor: f64) -> SurfaceEnv {
+    fn surface_env(&self, x: &[f64], proliferation_factor: f64) -> SurfaceEnv {
         let np = self.papillary_layers;
-        let pap_i = self.x[..np].iter().map(|x| x[I]).sum::<f64>() / np as f64;
-        let pap_f = self.x[..np].iter().map(|x| x[F] - 1.0).sum::<f64>() / np as f64;
+        let rows = kinetics::rows(x, self.layers());
+        let pap_i = rows[I][..np].iter().sum::<f64>() / np as f64;
+        let pap_f = rows[F][..np].iter().map(|f| f - 1.0).sum::<f64>() / np as f64;
         let excess = self.setup.tissue.melanin_excess
             * match self.melanin_excess_half_life {
                 Some(h) => (-std::f64::consts::LN_2 * self.day / h).exp(),
@@ -444,33 +499,27 @@ impl Column {
         }
     }
 
-    /// Production and loss of every layer and of the surface at the current state, and the
-    /// fastest relative rate of change (for the step size).
-    fn terms(
-        &mut self,
-        day: f64,
-        prod: &mut [[f64; LAYER_VARS]],
-        loss: &mut [[f64; LAYER_VARS]],
-        want_rate: bool,
-    ) -> Terms {
-        self.solve_signal();
+    /// Production and loss of every layer (structure-of-arrays, like the layer state `x`) and of
+    /// the surface at the state `x`, `self.surface`, and the fastest relative rate of change
+    /// (for the step size).
+    fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.solve_signal(x);
         let age = self.setup.age_years + ageing::days_to_years(day);
         let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
         let synthesis = (-self.synthesis_decline * above_peak).exp();
         let proliferation = (-self.proliferation_decline * above_peak).exp();
         let mut fastest: f64 = 0.0;
-        for k in 0..self.layers() {
-            let env = self.layer_env(k, synthesis);
-            let (p, l) = kinetics::layer_terms(&self.x[k], &env, &self.rates);
-            if want_rate {
-                for v in 0..LAYER_VARS {
-                    fastest = fastest.max((p[v] - l[v] * self.x[k][v]).abs() / (self.x[k][v] + LAYER_FLOOR[v]));
+        kinetics::column_layer_terms(x, &self.column_env(synthesis), &self.rates, prod, loss);
+        if want_rate {
+            let n = self.layers();
+            let (xr, pr, lr) = (kinetics::rows(x, n), kinetics::rows(prod, n), kinetics::rows(loss, n));
+            for v in 0..LAYER_VARS {
+                for k in 0..n {
+                    fastest = fastest.max((pr[v][k] - lr[v][k] * xr[v][k]).abs() / (xr[v][k] + LAYER_FLOOR[v]));
                 }
             }
-            prod[k] = p;
-            loss[k] = l;
         }
-        let senv = self.surface_env(proliferation);
+        let senv = self.surface_env(x, proliferation);
         let (sp, sl) = kinetics::surface_terms(&self.surface, &senv, &self.rates);
         let sv = self.surface.as_array();
         if want_rate {
@@ -505,27 +554,35 @@ impl Column {
         // After a session (or at the start) the first step is guessed from the fastest relative
         // rate of change; later steps come from the error estimate of the previous one.
         let mut next_dt: Option<f64> = None;
+        to_rows(&self.x, &mut scratch.start);
         while self.day < until_day - 1e-12 {
-            let t0 = self.terms(self.day, &mut scratch.prod0, &mut scratch.loss0, next_dt.is_none());
+            let t0 = self.terms(
+                self.day,
+                &scratch.start,
+                &mut scratch.prod0,
+                &mut scratch.loss0,
+                next_dt.is_none(),
+            );
             let mut dt = next_dt.unwrap_or(if t0.fastest > 0.0 {
                 c.first_step_change / t0.fastest
             } else {
                 c.max_step_days
             });
             dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
-            scratch.start.copy_from_slice(&self.x);
             let surface0 = self.surface.as_array();
             let normal0 = self.normal_collagen;
             let error = loop {
                 // Predictor: exponential Euler with the start's production and loss.
-                for k in 0..n {
-                    for v in 0..LAYER_VARS {
-                        self.x[k][v] = kinetics::exponential_step(
-                            scratch.start[k][v],
-                            scratch.prod0[k][v],
-                            scratch.loss0[k][v],
-                            dt,
-                        );
+                {
+                    let s = &mut scratch;
+                    let rows = kinetics::rows_mut(&mut s.predicted, n);
+                    let (x0, p0, l0) = (
+                        kinetics::rows(&s.start, n),
+                        kinetics::rows(&s.prod0, n),
+                        kinetics::rows(&s.loss0, n),
+                    );
+                    for (v, out) in rows.into_iter().enumerate() {
+                        kinetics::exponential_steps(x0[v], p0[v], l0[v], dt, out, &mut s.phi_dt);
                     }
                 }
                 let mut sv = surface0;
@@ -536,22 +593,40 @@ impl Column {
                 self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
-                let t1 = self.terms(self.day + dt, &mut scratch.prod1, &mut scratch.loss1, false);
-                // The largest |corrected - predicted| / (corrected + floor), tracked as a fraction
+                let t1 = self.terms(
+                    self.day + dt,
+                    &scratch.predicted,
+                    &mut scratch.prod1,
+                    &mut scratch.loss1,
+                    false,
+                );
+                for (a, b) in scratch.prod1.iter_mut().zip(&scratch.prod0) {
+                    *a = 0.5 * (b + *a);
+                }
+                for (a, b) in scratch.loss1.iter_mut().zip(&scratch.loss0) {
+                    *a = 0.5 * (b + *a);
+                }
+                // The largest |corrected - predicted| / (corrected + floor), tracked as fractions
                 // (compared by cross-multiplication) so the loop has no division.
+                let mut acc = [(0.0_f64, 1.0_f64); 4];
+                {
+                    let s = &mut scratch;
+                    let rows = kinetics::rows_mut(&mut s.corrected, n);
+                    let (x0, p, l, pred) = (
+                        kinetics::rows(&s.start, n),
+                        kinetics::rows(&s.prod1, n),
+                        kinetics::rows(&s.loss1, n),
+                        kinetics::rows(&s.predicted, n),
+                    );
+                    for (v, out) in rows.into_iter().enumerate() {
+                        kinetics::exponential_steps(x0[v], p[v], l[v], dt, out, &mut s.phi_dt);
+                        fold_error(out, pred[v], LAYER_FLOOR[v], &mut acc);
+                    }
+                }
                 let (mut err_num, mut err_den) = (0.0_f64, 1.0_f64);
-                for k in 0..n {
-                    for v in 0..LAYER_VARS {
-                        let p = 0.5 * (scratch.prod0[k][v] + scratch.prod1[k][v]);
-                        let l = 0.5 * (scratch.loss0[k][v] + scratch.loss1[k][v]);
-                        let predicted = self.x[k][v];
-                        let corrected = kinetics::exponential_step(scratch.start[k][v], p, l, dt);
-                        let num = (corrected - predicted).abs();
-                        let den = corrected + LAYER_FLOOR[v];
-                        if num * err_den > err_num * den {
-                            (err_num, err_den) = (num, den);
-                        }
-                        self.x[k][v] = corrected;
+                for (num, den) in acc {
+                    if num * err_den > err_num * den {
+                        (err_num, err_den) = (num, den);
                     }
                 }
                 let mut error = err_num / err_den;
@@ -575,8 +650,9 @@ impl Column {
                 }
                 // Rejected: retry from the start with a shorter step.
                 dt = (dt * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
-                self.x.copy_from_slice(&scratch.start);
             };
+            std::mem::swap(&mut scratch.start, &mut scratch.corrected);
+            from_rows(&scratch.start, &mut self.x);
             self.day += dt;
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let now = self.snapshot();
@@ -656,34 +732,61 @@ impl Column {
 /// conserves mass: sum(decay * g) = sum(rhs).
 pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64], g: &mut [f64]) {
     let n = rhs.len();
-    if n == 0 {
-        return;
-    }
-    if n == 1 {
-        g[0] = rhs[0] / decay;
-        return;
-    }
-    let diag = |k: usize| {
-        if k == 0 || k == n - 1 {
-            a + decay
-        } else {
-            2.0 * a + decay
+    let sweep = NoFluxSweep::new(a, decay, n);
+    c[..n].copy_from_slice(&sweep.c);
+    sweep.solve(rhs, g);
+}
+
+/// The forward-sweep factors of [`solve_no_flux_diffusion`] for one `a`, `decay` and size,
+/// computed once (they do not depend on the right-hand side).
+#[derive(Debug, Clone, PartialEq)]
+struct NoFluxSweep {
+    off: f64,
+    /// Pivot of each row.
+    beta: Vec<f64>,
+    /// Upper factor of each row (`off / beta`).
+    c: Vec<f64>,
+}
+
+impl NoFluxSweep {
+    fn new(a: f64, decay: f64, n: usize) -> NoFluxSweep {
+        let off = -a;
+        let (mut beta, mut c) = (vec![0.0; n], vec![0.0; n]);
+        if n == 1 {
+            beta[0] = decay;
+        } else if n > 1 {
+            let diag = |k: usize| {
+                if k == 0 || k == n - 1 {
+                    a + decay
+                } else {
+                    2.0 * a + decay
+                }
+            };
+            beta[0] = diag(0);
+            c[0] = off / beta[0];
+            for k in 1..n {
+                beta[k] = diag(k) - off * c[k - 1];
+                c[k] = off / beta[k];
+            }
         }
-    };
-    let off = -a;
-    // Forward sweep.
-    let mut beta = diag(0);
-    c[0] = off / beta;
-    rhs[0] /= beta;
-    for k in 1..n {
-        beta = diag(k) - off * c[k - 1];
-        c[k] = off / beta;
-        rhs[k] = (rhs[k] - off * rhs[k - 1]) / beta;
+        NoFluxSweep { off, beta, c }
     }
-    // Back substitution.
-    g[n - 1] = rhs[n - 1];
-    for k in (0..n - 1).rev() {
-        g[k] = rhs[k] - c[k] * g[k + 1];
+
+    /// Solves for `g`; `rhs` is overwritten.
+    fn solve(&self, rhs: &mut [f64], g: &mut [f64]) {
+        let n = self.beta.len();
+        if n == 0 {
+            return;
+        }
+        let (rhs, g, beta, c) = (&mut rhs[..n], &mut g[..n], &self.beta[..n], &self.c[..n]);
+        rhs[0] /= beta[0];
+        for k in 1..n {
+            rhs[k] = (rhs[k] - self.off * rhs[k - 1]) / beta[k];
+        }
+        g[n - 1] = rhs[n - 1];
+        for k in (0..n - 1).rev() {
+            g[k] = rhs[k] - c[k] * g[k + 1];
+        }
     }
 }
 

@@ -114,7 +114,8 @@ impl Rates {
     }
 }
 
-/// What a layer's surroundings tell its kinetics at one instant.
+/// What one layer's surroundings tell its kinetics at one instant (the single-layer view of
+/// [`ColumnEnv`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LayerEnv {
     /// Column-averaged growth signal in the layer.
@@ -122,84 +123,232 @@ pub struct LayerEnv {
     /// Share of the layer the signal reaches (around the channels); the response is computed at
     /// the local concentration signal / stimulated and weighted by the stimulated share.
     pub stimulated: f64,
-    /// Baseline collagen synthesis (per day) into I; III gets `collagen_iii_share` of it.
+    /// Lesion factor of the layer's matrix (1 outside a lesion).
+    pub matrix_factor: f64,
+    /// Lesion factor of the layer's elastin synthesis.
+    pub elastin_factor: f64,
+    /// Baseline collagen synthesis of a layer of matrix factor 1 (per day, into I).
     pub collagen_synthesis: f64,
-    /// Baseline functional-elastin synthesis per day.
+    /// Baseline functional-elastin synthesis of a layer of elastin factor 1 (per day).
     pub elastin_synthesis: f64,
     /// Synthesis capacity of the person's age (1 at 25).
     pub synthesis_factor: f64,
-    /// Total collagen above which matrix is removed (the tissue's homeostatic set point).
-    pub removal_set_point: f64,
-    /// Total collagen of normal skin at this depth and age (below it the tissue is in deficit).
+    /// Total collagen of normal skin at this age (below it the tissue is in deficit).
     pub normal_collagen: f64,
     /// Lesion multiplier of the fibroblast response (1 for normal skin).
     pub responsiveness: f64,
-    /// Extra degradation of excess (scar) matrix per unit inflammation (raised scars only).
+    /// Degradation of a raised scar's excess matrix per unit inflammation.
     pub remodelling_by_i: f64,
 }
 
-/// Growth response at the local signal concentration, weighted by the stimulated share (0..1).
-pub fn growth_response(signal: f64, stimulated: f64, half_saturation: f64) -> f64 {
-    if stimulated <= 1e-12 || signal <= 0.0 {
-        return 0.0;
-    }
-    let local = signal / stimulated;
-    stimulated * local / (half_saturation + local)
+/// Production and loss coefficient of every variable of one layer (dx/dt = P - L x): the
+/// one-layer case of [`column_layer_terms`], which holds the biology.
+pub fn layer_terms(x: &[f64; LAYER_VARS], env: &LayerEnv, r: &Rates) -> ([f64; LAYER_VARS], [f64; LAYER_VARS]) {
+    let (signal, stimulated, mf, ef) = (
+        [env.signal],
+        [env.stimulated],
+        [env.matrix_factor],
+        [env.elastin_factor],
+    );
+    let column = ColumnEnv {
+        signal: &signal,
+        stimulated: &stimulated,
+        matrix_factor: &mf,
+        elastin_factor: &ef,
+        collagen_synthesis: env.collagen_synthesis,
+        elastin_synthesis: env.elastin_synthesis,
+        synthesis_factor: env.synthesis_factor,
+        normal_collagen: env.normal_collagen,
+        responsiveness: env.responsiveness,
+        remodelling_by_i: env.remodelling_by_i,
+    };
+    let input = [
+        [x[D]],
+        [x[I]],
+        [x[F]],
+        [x[C3]],
+        [x[C1]],
+        [x[E]],
+        signal,
+        stimulated,
+        mf,
+        ef,
+    ];
+    let (p, l) = layer_terms_lanes(&input, &column, r);
+    (std::array::from_fn(|v| p[v][0]), std::array::from_fn(|v| l[v][0]))
 }
 
-/// Production and loss coefficient of every layer variable (dx/dt = P - L x).
-pub fn layer_terms(x: &[f64; LAYER_VARS], env: &LayerEnv, r: &Rates) -> ([f64; LAYER_VARS], [f64; LAYER_VARS]) {
-    let (d, i, f, c3, c1, e, ed) = (x[D], x[I], x[F], x[C3], x[C1], x[E], x[ED]);
-    let mut prod = [0.0; LAYER_VARS];
-    let mut loss = [0.0; LAYER_VARS];
+/// What the surroundings of every layer of a column tell its kinetics at one instant: the
+/// per-layer values as slices (top layer first) and the values every layer shares.
+/// [`ColumnEnv::layer`] gives layer `k`'s [`LayerEnv`].
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnEnv<'a> {
+    /// Column-averaged growth signal per layer.
+    pub signal: &'a [f64],
+    /// Share of each layer the signal reaches.
+    pub stimulated: &'a [f64],
+    /// Lesion factor of each layer's matrix (1 outside the lesion): scales its collagen synthesis
+    /// and its removal set point; above 1 (raised scar) inflammation remodels its excess.
+    pub matrix_factor: &'a [f64],
+    /// Lesion factor of each layer's elastin synthesis.
+    pub elastin_factor: &'a [f64],
+    /// Baseline collagen synthesis of a layer of matrix factor 1 (per day, into I).
+    pub collagen_synthesis: f64,
+    /// Baseline functional-elastin synthesis of a layer of elastin factor 1 (per day).
+    pub elastin_synthesis: f64,
+    pub synthesis_factor: f64,
+    /// Total collagen of normal skin at this age; times the matrix factor, the removal set point.
+    pub normal_collagen: f64,
+    pub responsiveness: f64,
+    /// Remodelling of excess matrix by inflammation in the layers of matrix factor above 1.
+    pub remodelling_by_i: f64,
+}
 
-    // Damage: debris cleared steadily and faster by phagocytes.
-    loss[D] = r.debris_clearance + r.debris_clearance_by_i * i;
+impl ColumnEnv<'_> {
+    /// The environment of layer `k`.
+    pub fn layer(&self, k: usize) -> LayerEnv {
+        LayerEnv {
+            signal: self.signal[k],
+            stimulated: self.stimulated[k],
+            matrix_factor: self.matrix_factor[k],
+            elastin_factor: self.elastin_factor[k],
+            collagen_synthesis: self.collagen_synthesis,
+            elastin_synthesis: self.elastin_synthesis,
+            synthesis_factor: self.synthesis_factor,
+            normal_collagen: self.normal_collagen,
+            responsiveness: self.responsiveness,
+            remodelling_by_i: self.remodelling_by_i,
+        }
+    }
+}
 
-    // Inflammation: induced by damage, self-amplifying only while there is damage (so a sterile
-    // micro-injury gives a transient pulse), resolved by macrophage removal.
-    prod[I] = r.inflammation_induction * d * (1.0 + r.inflammation_amplification * i / (1.0 + i));
-    loss[I] = r.inflammation_resolution;
+/// The rows of a structure-of-arrays column buffer: variable `v` of layer `k` at `v * n + k`.
+pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
+    assert_eq!(buf.len(), LAYER_VARS * n);
+    std::array::from_fn(|v| &buf[v * n..(v + 1) * n])
+}
 
-    // Fibroblasts: logistic proliferation driven by the growth response, return to resting density.
-    let response = growth_response(env.signal, env.stimulated, r.signal_half_saturation) * env.responsiveness;
-    let room = (1.0 - f / r.fibroblast_capacity).max(0.0);
-    prod[F] = r.fibroblast_proliferation * response * f * room + r.fibroblast_rest;
-    loss[F] = r.fibroblast_rest;
+/// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
+pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
+    assert_eq!(buf.len(), LAYER_VARS * n);
+    let mut it = buf.chunks_exact_mut(n.max(1));
+    std::array::from_fn(|_| it.next().unwrap_or_default())
+}
 
-    // Collagen. New (wound) collagen is laid down as type III; III above its homeostatic share of
-    // I matures into I or is degraded (faster while inflamed). Fibroblasts in matrix-deficient
-    // tissue synthesise more (deficit feedback); matrix above the set point is removed.
-    let total = c1 + c3;
-    let deficit = (1.0 - total / env.normal_collagen.max(1e-12)).max(0.0);
-    // Matrix above the tissue's own set point is removed slowly (homeostasis); the disorganised
-    // excess of a raised scar over normal skin is also degraded by inflammation (MMPs).
-    let excess = (total - env.removal_set_point).max(0.0);
-    let scar_excess = (total - env.normal_collagen).max(0.0);
-    let excess_loss = if total > 1e-12 {
-        (r.homeostatic_removal * excess + env.remodelling_by_i * i * scar_excess) / total
-    } else {
-        0.0
-    };
-    let immature = (c3 - r.collagen_iii_share * c1).max(0.0);
-    let wound = r.wound_collagen * env.synthesis_factor * response * f * (1.0 + r.deficit_feedback * deficit);
-    let immature_rate = if c3 > 1e-12 {
-        (r.maturation + r.immature_degradation + r.immature_degradation_by_i * i) * immature / c3
-    } else {
-        0.0
-    };
-    prod[C3] = r.collagen_iii_share * env.collagen_synthesis + wound;
-    loss[C3] = r.collagen_degradation + excess_loss + immature_rate;
-    prod[C1] = env.collagen_synthesis + r.maturation * immature;
-    loss[C1] = r.collagen_degradation + excess_loss;
+/// [`layer_terms`] of every layer of a column at once, on structure-of-arrays buffers (variable
+/// `v` of layer `k` at `v * n + k`, `n` the length of `env.signal`): the same operations in the
+/// same order, branch-free and a few layers at a time, so that they vectorise.
+pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
+    const LANES: usize = 4;
+    let n = env.signal.len();
+    let xr = rows(x, n);
+    let inputs = [
+        xr[D],
+        xr[I],
+        xr[F],
+        xr[C3],
+        xr[C1],
+        xr[E],
+        env.signal,
+        env.stimulated,
+        env.matrix_factor,
+        env.elastin_factor,
+    ];
+    let pr = rows_mut(prod, n);
+    let lr = rows_mut(loss, n);
+    let full = n - n % LANES;
+    for k0 in (0..full).step_by(LANES) {
+        let input: [[f64; LANES]; TERM_INPUTS] =
+            std::array::from_fn(|q| inputs[q][k0..k0 + LANES].try_into().expect("a chunk of LANES layers"));
+        let (p, l) = layer_terms_lanes(&input, env, r);
+        for v in 0..LAYER_VARS {
+            pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
+            lr[v][k0..k0 + LANES].copy_from_slice(&l[v]);
+        }
+    }
+    for k in full..n {
+        let input: [[f64; 1]; TERM_INPUTS] = std::array::from_fn(|q| [inputs[q][k]]);
+        let (p, l) = layer_terms_lanes(&input, env, r);
+        for v in 0..LAYER_VARS {
+            pr[v][k] = p[v][0];
+            lr[v][k] = l[v][0];
+        }
+    }
+}
 
-    // Elastin: new elastin from activated fibroblasts; photoageing converts functional elastin to
-    // elastotic material, which inflammation helps clear (El-Domyati 2015).
-    prod[E] = env.elastin_synthesis + r.wound_elastin * env.synthesis_factor * response * f;
-    loss[E] = r.elastin_degradation + r.elastosis;
-    prod[ED] = r.elastosis * e;
-    loss[ED] = r.elastotic_degradation + r.elastotic_clearance_by_i * i;
-    let _ = ed;
+/// Inputs of [`layer_terms_lanes`]: d, i, f, c3, c1, e, signal, stimulated, matrix factor,
+/// elastin factor.
+const TERM_INPUTS: usize = 10;
+
+/// The local healing kinetics of `L` layers (element-wise over fixed-size arrays, branch-free so
+/// that it vectorises): production and loss of every layer variable. The one implementation of
+/// the layer biology; [`layer_terms`] and [`column_layer_terms`] call it.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+fn layer_terms_lanes<const L: usize>(
+    input: &[[f64; L]; TERM_INPUTS],
+    env: &ColumnEnv,
+    r: &Rates,
+) -> ([[f64; L]; LAYER_VARS], [[f64; L]; LAYER_VARS]) {
+    let [xd, xi, xf, xc3, xc1, xe, signal, stimulated, mfs, efs] = input;
+    let mut prod = [[0.0; L]; LAYER_VARS];
+    let mut loss = [[0.0; L]; LAYER_VARS];
+    let normal = env.normal_collagen.max(1e-12);
+    for k in 0..L {
+        let (d, i, f, c3, c1, e) = (xd[k], xi[k], xf[k], xc3[k], xc1[k], xe[k]);
+        let mf = mfs[k];
+        let collagen_synthesis = env.collagen_synthesis * mf;
+        let elastin_synthesis = env.elastin_synthesis * efs[k];
+        let removal_set_point = env.normal_collagen * mf;
+        let remodelling_by_i = if mf > 1.0 { env.remodelling_by_i } else { 0.0 };
+
+        // Damage: debris cleared steadily and faster by phagocytes.
+        loss[D][k] = r.debris_clearance + r.debris_clearance_by_i * i;
+
+        // Inflammation: induced by damage, self-amplifying only while there is damage (so a
+        // sterile micro-injury gives a transient pulse), resolved by macrophage removal.
+        prod[I][k] = r.inflammation_induction * d * (1.0 + r.inflammation_amplification * i / (1.0 + i));
+        loss[I][k] = r.inflammation_resolution;
+
+        // Fibroblasts: logistic proliferation driven by the growth response (at the local signal
+        // concentration signal / stimulated, weighted by the stimulated share: Michaelis-Menten), and
+        // return to resting density.
+        let (g, s) = (signal[k], stimulated[k]);
+        let local = g / s;
+        let growth = s * local / (r.signal_half_saturation + local);
+        let growth = if s <= 1e-12 || g <= 0.0 { 0.0 } else { growth };
+        let response = growth * env.responsiveness;
+        let room = (1.0 - f / r.fibroblast_capacity).max(0.0);
+        prod[F][k] = r.fibroblast_proliferation * response * f * room + r.fibroblast_rest;
+        loss[F][k] = r.fibroblast_rest;
+
+        // Collagen. New (wound) collagen is laid down as type III; III above its homeostatic
+        // share of I matures into I or is degraded (faster while inflamed). Fibroblasts in
+        // matrix-deficient tissue synthesise more (deficit feedback). Matrix above the tissue's
+        // own set point is removed slowly (homeostasis); the disorganised excess of a raised scar
+        // over normal skin is also degraded by inflammation (MMPs).
+        let total = c1 + c3;
+        let deficit = (1.0 - total / normal).max(0.0);
+        let excess = (total - removal_set_point).max(0.0);
+        let scar_excess = (total - env.normal_collagen).max(0.0);
+        let excess_loss = (r.homeostatic_removal * excess + remodelling_by_i * i * scar_excess) / total;
+        let excess_loss = if total > 1e-12 { excess_loss } else { 0.0 };
+        let immature = (c3 - r.collagen_iii_share * c1).max(0.0);
+        let wound = r.wound_collagen * env.synthesis_factor * response * f * (1.0 + r.deficit_feedback * deficit);
+        let immature_rate = (r.maturation + r.immature_degradation + r.immature_degradation_by_i * i) * immature / c3;
+        let immature_rate = if c3 > 1e-12 { immature_rate } else { 0.0 };
+        prod[C3][k] = r.collagen_iii_share * collagen_synthesis + wound;
+        loss[C3][k] = r.collagen_degradation + excess_loss + immature_rate;
+        prod[C1][k] = collagen_synthesis + r.maturation * immature;
+        loss[C1][k] = r.collagen_degradation + excess_loss;
+
+        // Elastin: new elastin from activated fibroblasts; photoageing converts functional elastin
+        // to elastotic material, which inflammation helps clear (El-Domyati 2015).
+        prod[E][k] = elastin_synthesis + r.wound_elastin * env.synthesis_factor * response * f;
+        loss[E][k] = r.elastin_degradation + r.elastosis;
+        prod[ED][k] = r.elastosis * e;
+        loss[ED][k] = r.elastotic_degradation + r.elastotic_clearance_by_i * i;
+    }
     (prod, loss)
 }
 
@@ -280,21 +429,82 @@ pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
     x - x * loss * phi_dt + prod * phi_dt
 }
 
+/// [`exponential_step`] of every element: `out[k] = exponential_step(x[k], prod[k], loss[k], dt)`,
+/// to the bit. A loss that is the same for every element (a rate constant) gets one relaxation
+/// factor; otherwise the factors come from [`relaxation_factors`] into the scratch `phi_dt`.
+pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &mut [f64], phi_dt: &mut [f64]) {
+    let n = x.len();
+    let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
+    let Some(&l0) = loss.first() else { return };
+    if loss.iter().all(|&l| l == l0) {
+        let phi = dt * relaxation_phi(l0 * dt);
+        for k in 0..n {
+            out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
+        }
+        return;
+    }
+    relaxation_factors(loss, dt, phi_dt);
+    for k in 0..n {
+        out[k] = x[k] - x[k] * loss[k] * phi_dt[k] + prod[k] * phi_dt[k];
+    }
+}
+
+/// `phi_dt[k] = dt * relaxation_phi(loss[k] * dt)` for every element, to the bit: the short
+/// series (the slow matrix variables, nearly always) in a branch-free loop that vectorises, then
+/// [`relaxation_phi`] only for the elements beyond its range.
+pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
+    let phi_dt = &mut phi_dt[..loss.len()];
+    let mut beyond_short = 0usize;
+    for (o, &l) in phi_dt.iter_mut().zip(loss) {
+        let y = l * dt;
+        *o = dt * phi_short_series(y);
+        let in_short_range = y < PHI_SHORT_SERIES_END; // false for NaN, as in relaxation_phi
+        beyond_short += usize::from(!in_short_range);
+    }
+    if beyond_short > 0 {
+        for (o, &l) in phi_dt.iter_mut().zip(loss) {
+            let y = l * dt;
+            let in_short_range = y < PHI_SHORT_SERIES_END;
+            if !in_short_range {
+                *o = dt * relaxation_phi(y);
+            }
+        }
+    }
+}
+
+const PHI_SHORT_SERIES_END: f64 = 0.02;
+const PHI_SERIES_END: f64 = 0.25;
+
+#[inline(always)]
+fn phi_short_series(y: f64) -> f64 {
+    1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (1.0 / 120.0))))
+}
+
+#[inline(always)]
+fn phi_long_series(y: f64) -> f64 {
+    1.0 - y
+        * (0.5
+            - y * (1.0 / 6.0
+                - y * (1.0 / 24.0 - y * (1.0 / 120.0 - y * (1.0 / 720.0 - y * (1.0 / 5040.0 - y / 40320.0))))))
+}
+
+#[inline(always)]
+fn phi_exact(y: f64) -> f64 {
+    -(-y).exp_m1() / y
+}
+
 /// φ(y) = (1 - e^{-y}) / y for y >= 0 (φ(0) = 1), to a relative error below 1e-9: a 5-term
 /// Taylor series for y < 0.02 (the slow matrix variables, nearly always), 8 terms below 0.25,
 /// `exp_m1` above. No library call and few operations in the common case: this function is the
 /// innermost operation of the stepper.
 #[inline]
 pub fn relaxation_phi(y: f64) -> f64 {
-    if y < 0.02 {
-        1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0 - y * (1.0 / 120.0))))
-    } else if y < 0.25 {
-        1.0 - y
-            * (0.5
-                - y * (1.0 / 6.0
-                    - y * (1.0 / 24.0 - y * (1.0 / 120.0 - y * (1.0 / 720.0 - y * (1.0 / 5040.0 - y / 40320.0))))))
+    if y < PHI_SHORT_SERIES_END {
+        phi_short_series(y)
+    } else if y < PHI_SERIES_END {
+        phi_long_series(y)
     } else {
-        -(-y).exp_m1() / y
+        phi_exact(y)
     }
 }
 
@@ -343,10 +553,11 @@ mod tests {
         let env = LayerEnv {
             signal: 0.0,
             stimulated: 0.0,
+            matrix_factor: 1.0,
+            elastin_factor: 1.0,
             collagen_synthesis: r.collagen_degradation * c1,
             elastin_synthesis: r.elastin_degradation,
             synthesis_factor: 1.0,
-            removal_set_point: 1.0,
             normal_collagen: 1.0,
             responsiveness: 1.0,
             remodelling_by_i: 0.0,
@@ -372,8 +583,88 @@ mod tests {
     }
 
     #[test]
-    fn growth_response_saturates_and_vanishes_without_signal() {
-        assert_eq!(growth_response(0.0, 0.5, 1.0), 0.0);
-        assert!(growth_response(1e9, 0.3, 1.0) <= 0.3 + 1e-12);
+    fn column_layer_terms_match_layer_terms_to_the_bit() {
+        let p = Params::shipped();
+        let r = Rates::new(&p, 2, 3, 0.8);
+        let n = 7; // a chunk of four layers and a remainder
+        let layer = |k: usize| {
+            let s = k as f64;
+            [0.1 * s, 0.3 * s, 1.0 + 0.2 * s, 0.05 * s, 0.6 + 0.1 * s, 0.9, 0.1]
+        };
+        let mut x = vec![0.0; LAYER_VARS * n];
+        for k in 0..n {
+            for v in 0..LAYER_VARS {
+                x[v * n + k] = layer(k)[v];
+            }
+        }
+        let signal: Vec<f64> = (0..n).map(|k| [0.0, 0.4, 1.2, 0.0, 2.0, 0.3, 0.1][k]).collect();
+        let stimulated: Vec<f64> = (0..n).map(|k| [0.0, 0.5, 0.2, 0.3, 0.0, 1.0, 0.6][k]).collect();
+        let matrix_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 1.4 } else { 1.0 }).collect();
+        let elastin_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 0.7 } else { 1.0 }).collect();
+        let env = ColumnEnv {
+            signal: &signal,
+            stimulated: &stimulated,
+            matrix_factor: &matrix_factor,
+            elastin_factor: &elastin_factor,
+            collagen_synthesis: 0.01,
+            elastin_synthesis: 0.002,
+            synthesis_factor: 0.8,
+            normal_collagen: 0.8,
+            responsiveness: 1.3,
+            remodelling_by_i: 0.2,
+        };
+        let (mut prod, mut loss) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
+        column_layer_terms(&x, &env, &r, &mut prod, &mut loss);
+        for k in 0..n {
+            let (pk, lk) = layer_terms(&layer(k), &env.layer(k), &r);
+            for v in 0..LAYER_VARS {
+                assert_eq!(prod[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
+                assert_eq!(loss[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn exponential_steps_match_exponential_step_to_the_bit() {
+        let x: Vec<f64> = (0..9).map(|k| 0.3 + 0.1 * k as f64).collect();
+        let prod: Vec<f64> = (0..9).map(|k| 0.05 * k as f64).collect();
+        let mixed: Vec<f64> = [0.0, 1e-4, 0.01, 0.3, 1.0, 4.0, 20.0, 1e3, 0.05].to_vec();
+        let uniform = vec![0.6; 9];
+        let mut out = vec![0.0; 9];
+        let mut phi = vec![0.0; 9];
+        for loss in [&mixed, &uniform] {
+            for dt in [1e-4, 0.05, 0.7, 7.0] {
+                exponential_steps(&x, &prod, loss, dt, &mut out, &mut phi);
+                for k in 0..9 {
+                    let one = exponential_step(x[k], prod[k], loss[k], dt);
+                    assert_eq!(out[k].to_bits(), one.to_bits(), "element {k}, dt {dt}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fibroblast_growth_vanishes_without_signal_and_saturates_with_it() {
+        let p = Params::shipped();
+        let r = Rates::new(&p, 1, 3, 1.0);
+        let x = [0.0, 0.0, 1.0, 0.2, 0.8, 1.0, 0.0];
+        let env = |signal: f64| LayerEnv {
+            signal,
+            stimulated: 0.3,
+            matrix_factor: 1.0,
+            elastin_factor: 1.0,
+            collagen_synthesis: 0.0,
+            elastin_synthesis: 0.0,
+            synthesis_factor: 1.0,
+            normal_collagen: 1.0,
+            responsiveness: 1.0,
+            remodelling_by_i: 0.0,
+        };
+        let growth = |signal| layer_terms(&x, &env(signal), &r).0[F] - r.fibroblast_rest;
+        assert_eq!(growth(0.0), 0.0);
+        // At most the stimulated share proliferates at the full rate.
+        let room = 1.0 - 1.0 / r.fibroblast_capacity;
+        assert!(growth(1e9) <= 0.3 * r.fibroblast_proliferation * room + 1e-12);
+        assert!(growth(1e9) > growth(0.5));
     }
 }
