@@ -742,8 +742,8 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
 #[derive(Debug, Clone, PartialEq)]
 struct NoFluxSweep {
     off: f64,
-    /// Pivot of each row.
-    beta: Vec<f64>,
+    /// Reciprocal pivot of each row (a multiplication in the sweep instead of a division).
+    inv_beta: Vec<f64>,
     /// Upper factor of each row (`off / beta`).
     c: Vec<f64>,
 }
@@ -769,19 +769,23 @@ impl NoFluxSweep {
                 c[k] = off / beta[k];
             }
         }
-        NoFluxSweep { off, beta, c }
+        NoFluxSweep {
+            off,
+            inv_beta: beta.iter().map(|b| 1.0 / b).collect(),
+            c,
+        }
     }
 
     /// Solves for `g`; `rhs` is overwritten.
     fn solve(&self, rhs: &mut [f64], g: &mut [f64]) {
-        let n = self.beta.len();
+        let n = self.inv_beta.len();
         if n == 0 {
             return;
         }
-        let (rhs, g, beta, c) = (&mut rhs[..n], &mut g[..n], &self.beta[..n], &self.c[..n]);
-        rhs[0] /= beta[0];
+        let (rhs, g, inv_beta, c) = (&mut rhs[..n], &mut g[..n], &self.inv_beta[..n], &self.c[..n]);
+        rhs[0] *= inv_beta[0];
         for k in 1..n {
-            rhs[k] = (rhs[k] - self.off * rhs[k - 1]) / beta[k];
+            rhs[k] = (rhs[k] - self.off * rhs[k - 1]) * inv_beta[k];
         }
         g[n - 1] = rhs[n - 1];
         for k in (0..n - 1).rev() {

@@ -138,6 +138,11 @@ fn outcomes(s: &Summary) -> [(&'static str, f64, f64); 7] {
     ]
 }
 
+/// The shipped number of depth layers.
+fn shipped_layers() -> f64 {
+    Params::shipped().anatomy_layers
+}
+
 fn run_with(control: StepControl, layers: f64) -> Summary {
     let mut p = Params::shipped();
     p.anatomy_layers = layers;
@@ -159,14 +164,18 @@ fn halving_the_step_tolerance_changes_outcomes_less_than_stated() {
         max_step_days: base.max_step_days / 4.0,
         ..base
     };
-    let (a, b, c) = (run_with(base, 24.0), run_with(half, 24.0), run_with(quarter, 24.0));
+    let (a, b, c) = (
+        run_with(base, shipped_layers()),
+        run_with(half, shipped_layers()),
+        run_with(quarter, shipped_layers()),
+    );
     if std::env::var("CIT_PRINT_CONVERGENCE").is_ok() {
         let e = StepControl {
             tolerance: base.tolerance / 8.0,
             max_step_days: base.max_step_days / 8.0,
             ..base
         };
-        let d = run_with(e, 24.0);
+        let d = run_with(e, shipped_layers());
         for (((n, va, _), (_, vb, _)), ((_, vc, _), (_, vd, _))) in outcomes(&a)
             .into_iter()
             .zip(outcomes(&b))
@@ -191,12 +200,14 @@ fn halving_the_step_tolerance_changes_outcomes_less_than_stated() {
 #[test]
 fn doubling_the_depth_layers_changes_outcomes_less_than_stated() {
     let base = StepControl::default();
-    let (a, b) = (run_with(base, 24.0), run_with(base, 48.0));
+    let (a, b) = (run_with(base, shipped_layers()), run_with(base, 2.0 * shipped_layers()));
     for ((name, va, tol), (_, vb, _)) in outcomes(&a).into_iter().zip(outcomes(&b)) {
         // Grid tolerance: twice the step tolerance (layer boundaries move the needle's reach).
         assert!(
             (va - vb).abs() < 2.0 * tol,
-            "{name}: 24 vs 48 layers differ by {}",
+            "{name}: {} vs {} layers differ by {}",
+            shipped_layers(),
+            2.0 * shipped_layers(),
             (va - vb).abs()
         );
     }
