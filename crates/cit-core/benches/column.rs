@@ -22,7 +22,7 @@
 use cit_core::cohort::{patient_params, run_cohort};
 use cit_core::column::{Column, ColumnSetup, Snapshot};
 use cit_core::device::{Device, PunctureField};
-use cit_core::kinetics::{self, LayerEnv, Rates, LAYER_VARS};
+use cit_core::kinetics::{self, ColumnEnv, Rates, LAYER_VARS};
 use cit_core::lesion::{lesion_tissue, LesionTissue};
 use cit_core::params::{ParameterSet, Params};
 use cit_core::scenario::{AcneScarType, Concern, ConcernKind, Patient, Protocol, Scenario};
@@ -198,11 +198,12 @@ mod kernel {
         let (col, p) = inflamed();
         let r = Rates::new(&p, 2, 3, 0.8);
         let x = col.x[0];
-        let env = LayerEnv {
-            signal: col.signal[0],
-            stimulated: col.stimulated[0],
-            matrix_factor: 1.0,
-            elastin_factor: 1.0,
+        let (signal, stimulated) = ([col.signal[0]], [col.stimulated[0]]);
+        let env = ColumnEnv {
+            signal: &signal,
+            stimulated: &stimulated,
+            matrix_factor: &[1.0],
+            elastin_factor: &[1.0],
             collagen_synthesis: 0.01,
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
@@ -210,7 +211,7 @@ mod kernel {
             responsiveness: 1.0,
             remodelling_by_i: 0.0,
         };
-        bencher.bench_local(|| kinetics::layer_terms(black_box(&x), black_box(&env), black_box(&r)));
+        bencher.bench_local(|| kinetics::layer_terms(black_box(&x), black_box(&env), 0, black_box(&r)));
     }
 
     /// `kinetics::exponential_step` of the 7 variables of one layer (mix of series and exp_m1

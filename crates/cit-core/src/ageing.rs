@@ -69,7 +69,6 @@ pub fn matrix_at_age(age_years: f64, photo: u8, p: &Params) -> MatrixAtAge {
         elastotic: 0.0,
     };
     let years = (age_years - PEAK_AGE_YEARS).max(0.0);
-    let step_days = DAYS_PER_YEAR / 12.0;
     let steps = (years * 12.0).ceil() as usize;
     if steps == 0 {
         return m;
@@ -80,7 +79,6 @@ pub fn matrix_at_age(age_years: f64, photo: u8, p: &Params) -> MatrixAtAge {
     let de = elastin_degradation_per_day(p);
     let kel = elastosis_per_day(photo, p);
     let ded = elastotic_degradation_per_day(p);
-    let _ = step_days;
     for k in 0..steps {
         let age_mid = PEAK_AGE_YEARS + (k as f64 + 0.5) * h / DAYS_PER_YEAR;
         let s = synthesis_factor(age_mid, p);

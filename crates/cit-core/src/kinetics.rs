@@ -114,54 +114,15 @@ impl Rates {
     }
 }
 
-/// What one layer's surroundings tell its kinetics at one instant (the single-layer view of
-/// [`ColumnEnv`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LayerEnv {
-    /// Column-averaged growth signal in the layer.
-    pub signal: f64,
-    /// Share of the layer the signal reaches (around the channels); the response is computed at
-    /// the local concentration signal / stimulated and weighted by the stimulated share.
-    pub stimulated: f64,
-    /// Lesion factor of the layer's matrix (1 outside a lesion).
-    pub matrix_factor: f64,
-    /// Lesion factor of the layer's elastin synthesis.
-    pub elastin_factor: f64,
-    /// Baseline collagen synthesis of a layer of matrix factor 1 (per day, into I).
-    pub collagen_synthesis: f64,
-    /// Baseline functional-elastin synthesis of a layer of elastin factor 1 (per day).
-    pub elastin_synthesis: f64,
-    /// Synthesis capacity of the person's age (1 at 25).
-    pub synthesis_factor: f64,
-    /// Total collagen of normal skin at this age (below it the tissue is in deficit).
-    pub normal_collagen: f64,
-    /// Lesion multiplier of the fibroblast response (1 for normal skin).
-    pub responsiveness: f64,
-    /// Degradation of a raised scar's excess matrix per unit inflammation.
-    pub remodelling_by_i: f64,
-}
-
-/// Production and loss coefficient of every variable of one layer (dx/dt = P - L x): the
-/// one-layer case of [`column_layer_terms`], which holds the biology.
-pub fn layer_terms(x: &[f64; LAYER_VARS], env: &LayerEnv, r: &Rates) -> ([f64; LAYER_VARS], [f64; LAYER_VARS]) {
-    let (signal, stimulated, mf, ef) = (
-        [env.signal],
-        [env.stimulated],
-        [env.matrix_factor],
-        [env.elastin_factor],
-    );
-    let column = ColumnEnv {
-        signal: &signal,
-        stimulated: &stimulated,
-        matrix_factor: &mf,
-        elastin_factor: &ef,
-        collagen_synthesis: env.collagen_synthesis,
-        elastin_synthesis: env.elastin_synthesis,
-        synthesis_factor: env.synthesis_factor,
-        normal_collagen: env.normal_collagen,
-        responsiveness: env.responsiveness,
-        remodelling_by_i: env.remodelling_by_i,
-    };
+/// Production and loss coefficient of every variable of layer `k` of a column (dx/dt = P - L x),
+/// `x` being that layer's state: the one-layer case of [`column_layer_terms`], which holds the
+/// biology.
+pub fn layer_terms(
+    x: &[f64; LAYER_VARS],
+    env: &ColumnEnv,
+    k: usize,
+    r: &Rates,
+) -> ([f64; LAYER_VARS], [f64; LAYER_VARS]) {
     let input = [
         [x[D]],
         [x[I]],
@@ -169,18 +130,17 @@ pub fn layer_terms(x: &[f64; LAYER_VARS], env: &LayerEnv, r: &Rates) -> ([f64; L
         [x[C3]],
         [x[C1]],
         [x[E]],
-        signal,
-        stimulated,
-        mf,
-        ef,
+        [env.signal[k]],
+        [env.stimulated[k]],
+        [env.matrix_factor[k]],
+        [env.elastin_factor[k]],
     ];
-    let (p, l) = layer_terms_lanes(&input, &column, r);
+    let (p, l) = layer_terms_lanes(&input, env, r);
     (std::array::from_fn(|v| p[v][0]), std::array::from_fn(|v| l[v][0]))
 }
 
 /// What the surroundings of every layer of a column tell its kinetics at one instant: the
 /// per-layer values as slices (top layer first) and the values every layer shares.
-/// [`ColumnEnv::layer`] gives layer `k`'s [`LayerEnv`].
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnEnv<'a> {
     /// Column-averaged growth signal per layer.
@@ -202,24 +162,6 @@ pub struct ColumnEnv<'a> {
     pub responsiveness: f64,
     /// Remodelling of excess matrix by inflammation in the layers of matrix factor above 1.
     pub remodelling_by_i: f64,
-}
-
-impl ColumnEnv<'_> {
-    /// The environment of layer `k`.
-    pub fn layer(&self, k: usize) -> LayerEnv {
-        LayerEnv {
-            signal: self.signal[k],
-            stimulated: self.stimulated[k],
-            matrix_factor: self.matrix_factor[k],
-            elastin_factor: self.elastin_factor[k],
-            collagen_synthesis: self.collagen_synthesis,
-            elastin_synthesis: self.elastin_synthesis,
-            synthesis_factor: self.synthesis_factor,
-            normal_collagen: self.normal_collagen,
-            responsiveness: self.responsiveness,
-            remodelling_by_i: self.remodelling_by_i,
-        }
-    }
 }
 
 /// The rows of a structure-of-arrays column buffer: variable `v` of layer `k` at `v * n + k`.
@@ -550,11 +492,11 @@ mod tests {
         let r = Rates::new(&p, 1, 3, 1.0);
         let c1 = 0.8;
         let x = [0.0, 0.0, 1.0, r.collagen_iii_share * c1, c1, 1.0, 0.0];
-        let env = LayerEnv {
-            signal: 0.0,
-            stimulated: 0.0,
-            matrix_factor: 1.0,
-            elastin_factor: 1.0,
+        let env = ColumnEnv {
+            signal: &[0.0],
+            stimulated: &[0.0],
+            matrix_factor: &[1.0],
+            elastin_factor: &[1.0],
             collagen_synthesis: r.collagen_degradation * c1,
             elastin_synthesis: r.elastin_degradation,
             synthesis_factor: 1.0,
@@ -562,7 +504,7 @@ mod tests {
             responsiveness: 1.0,
             remodelling_by_i: 0.0,
         };
-        let (prod, loss) = layer_terms(&x, &env, &r);
+        let (prod, loss) = layer_terms(&x, &env, 0, &r);
         for k in 0..LAYER_VARS {
             assert!(
                 (prod[k] - loss[k] * x[k]).abs() < 1e-15,
@@ -616,7 +558,7 @@ mod tests {
         let (mut prod, mut loss) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
         column_layer_terms(&x, &env, &r, &mut prod, &mut loss);
         for k in 0..n {
-            let (pk, lk) = layer_terms(&layer(k), &env.layer(k), &r);
+            let (pk, lk) = layer_terms(&layer(k), &env, k, &r);
             for v in 0..LAYER_VARS {
                 assert_eq!(prod[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
                 assert_eq!(loss[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
@@ -648,19 +590,21 @@ mod tests {
         let p = Params::shipped();
         let r = Rates::new(&p, 1, 3, 1.0);
         let x = [0.0, 0.0, 1.0, 0.2, 0.8, 1.0, 0.0];
-        let env = |signal: f64| LayerEnv {
-            signal,
-            stimulated: 0.3,
-            matrix_factor: 1.0,
-            elastin_factor: 1.0,
-            collagen_synthesis: 0.0,
-            elastin_synthesis: 0.0,
-            synthesis_factor: 1.0,
-            normal_collagen: 1.0,
-            responsiveness: 1.0,
-            remodelling_by_i: 0.0,
+        let growth = |signal: f64| {
+            let env = ColumnEnv {
+                signal: &[signal],
+                stimulated: &[0.3],
+                matrix_factor: &[1.0],
+                elastin_factor: &[1.0],
+                collagen_synthesis: 0.0,
+                elastin_synthesis: 0.0,
+                synthesis_factor: 1.0,
+                normal_collagen: 1.0,
+                responsiveness: 1.0,
+                remodelling_by_i: 0.0,
+            };
+            layer_terms(&x, &env, 0, &r).0[F] - r.fibroblast_rest
         };
-        let growth = |signal| layer_terms(&x, &env(signal), &r).0[F] - r.fibroblast_rest;
         assert_eq!(growth(0.0), 0.0);
         // At most the stimulated share proliferates at the full rate.
         let room = 1.0 - 1.0 / r.fibroblast_capacity;

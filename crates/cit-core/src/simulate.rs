@@ -108,36 +108,36 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         skin_type: patient.skin_type,
         tissue,
     };
-    let mut normal = Column::new(setup(LesionTissue::NORMAL), p);
-    normal.control = options.control;
-    let dermis_now_um = normal.snapshot().dermis_um;
-    let mut lesions: Vec<Option<Column>> = scenario
-        .concerns
-        .iter()
-        .map(|c| {
-            let t = lesion_tissue(c.kind, c.severity, dermis_now_um, skin.face, p);
-            (!t.is_normal()).then(|| {
-                let mut col = Column::new(setup(t), p);
-                col.control = options.control;
-                col
-            })
-        })
-        .collect();
+    // Column 0 is the surrounding (normal) skin; each concern with a local lesion adds its own
+    // column. `column_of[c]` is the column concern `c` is graded on (0 for whole-area concerns).
+    let new_column = |tissue: LesionTissue| {
+        let mut col = Column::new(setup(tissue), p);
+        col.control = options.control;
+        col
+    };
+    let mut columns = vec![new_column(LesionTissue::NORMAL)];
+    let dermis_now_um = columns[0].snapshot().dermis_um;
+    let mut column_of = Vec::with_capacity(scenario.concerns.len());
+    for c in &scenario.concerns {
+        let tissue = lesion_tissue(c.kind, c.severity, dermis_now_um, skin.face, p);
+        if tissue.is_normal() {
+            column_of.push(0);
+        } else {
+            columns.push(new_column(tissue));
+            column_of.push(columns.len() - 1);
+        }
+    }
 
-    let normal_before = normal.snapshot();
-    let lesion_before: Vec<Snapshot> = lesions
-        .iter()
-        .map(|l| l.as_ref().map_or(normal_before, |c| c.snapshot()))
-        .collect();
+    let before: Vec<Snapshot> = columns.iter().map(Column::snapshot).collect();
     let fat_before = ageing::fat_volume_factor(patient.age_years, p);
-    let before_profile = normal.collagen_profile();
+    let before_profile = columns[0].collagen_profile();
 
     let samples = if options.record {
         sample_days(scenario)
     } else {
         Vec::new()
     };
-    let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); 1 + lesions.len()];
+    let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); columns.len()];
 
     let session_days = scenario.protocol.session_days();
     let adjunct = scenario.protocol.adjunct.is_some();
@@ -150,12 +150,9 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         .chain(std::iter::once((session_days.len(), &end)))
     {
         // Advance every column to `day`, recording the samples on the way.
-        let columns = std::iter::once(&mut normal).chain(lesions.iter_mut().flatten());
-        let start_sample = next_sample;
-        let mut last_sample = next_sample;
-        for (ci, col) in columns.enumerate() {
-            let rec = &mut recorded[ci];
-            let mut k = start_sample;
+        let first_sample = next_sample;
+        for (col, rec) in columns.iter_mut().zip(&mut recorded) {
+            let mut k = first_sample;
             if k < samples.len() && samples[k] <= col.day + 1e-12 {
                 rec.push(col.snapshot());
                 k += 1;
@@ -171,51 +168,38 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
                     k += 1;
                 }
             });
-            last_sample = k;
+            next_sample = k;
         }
-        next_sample = last_sample;
         if s_idx < session_days.len() {
-            let total_um = normal.snapshot().epidermis_um + normal.snapshot().dermis_um;
-            let field = scenario.device.puncture_field(total_um, p);
+            let now = columns[0].snapshot();
+            let field = scenario.device.puncture_field(now.epidermis_um + now.dermis_um, p);
             field_info = (field.depth_um, field.holes_per_cm2);
-            normal.apply_session(&field, adjunct);
-            for col in lesions.iter_mut().flatten() {
+            for col in &mut columns {
                 col.apply_session(&field, adjunct);
             }
         }
     }
-    // Lesion-less concerns record the normal column.
-    let fill = |ci: usize, lesions: &[Option<Column>], recorded: &[Vec<Snapshot>]| -> usize {
-        let mut idx = 1;
-        for (k, l) in lesions.iter().enumerate() {
-            if k == ci {
-                return if l.is_some() { idx } else { 0 };
-            }
-            if l.is_some() {
-                idx += 1;
-            }
-        }
-        let _ = recorded;
-        0
-    };
 
-    let normal_after = normal.snapshot();
+    let after: Vec<Snapshot> = columns.iter().map(Column::snapshot).collect();
+    let grade_at = |c: usize, normal: &Snapshot, lesion: &Snapshot, fat_volume: f64| {
+        let concern = &scenario.concerns[c];
+        let inputs = GradeInputs {
+            normal,
+            lesion,
+            normal_before: &before[0],
+            lesion_before: &before[column_of[c]],
+            fat_volume,
+            fat_volume_before: fat_before,
+        };
+        outcome::grade(concern.kind, concern.severity, &inputs, p)
+    };
     let fat_after = ageing::fat_volume_factor(patient.age_years + ageing::days_to_years(end), p);
     let concerns: Vec<ConcernOutcome> = scenario
         .concerns
         .iter()
         .enumerate()
         .map(|(ci, c)| {
-            let lesion_after = lesions[ci].as_ref().map_or(normal_after, |col| col.snapshot());
-            let inputs = GradeInputs {
-                normal: &normal_after,
-                lesion: &lesion_after,
-                normal_before: &normal_before,
-                lesion_before: &lesion_before[ci],
-                fat_volume: fat_after,
-                fat_volume_before: fat_before,
-            };
-            let after = outcome::grade(c.kind, c.severity, &inputs, p);
+            let after = grade_at(ci, &after[0], &after[column_of[ci]], fat_after);
             ConcernOutcome {
                 kind: c.kind,
                 scale: outcome::scale(c.kind, skin.face).name,
@@ -226,32 +210,24 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         })
         .collect();
 
-    let mut timeseries = TimeSeries {
-        samples: recorded[0].clone(),
-        grades: Vec::new(),
-    };
-    if options.record {
-        for (ci, c) in scenario.concerns.iter().enumerate() {
-            let li = fill(ci, &lesions, &recorded);
-            let grades = recorded[0]
+    let grades = (0..scenario.concerns.len())
+        .map(|ci| {
+            recorded[0]
                 .iter()
-                .zip(&recorded[li])
+                .zip(&recorded[column_of[ci]])
                 .map(|(n, l)| {
                     let age = patient.age_years + ageing::days_to_years(n.day);
-                    let inputs = GradeInputs {
-                        normal: n,
-                        lesion: l,
-                        normal_before: &normal_before,
-                        lesion_before: &lesion_before[ci],
-                        fat_volume: ageing::fat_volume_factor(age, p),
-                        fat_volume_before: fat_before,
-                    };
-                    outcome::grade(c.kind, c.severity, &inputs, p)
+                    grade_at(ci, n, l, ageing::fat_volume_factor(age, p))
                 })
-                .collect();
-            timeseries.grades.push(grades);
-        }
-    }
+                .collect()
+        })
+        .collect();
+    let normal = &columns[0];
+    let (normal_before, normal_after) = (&before[0], &after[0]);
+    let timeseries = TimeSeries {
+        samples: std::mem::take(&mut recorded[0]),
+        grades,
+    };
 
     let sessions = normal.sessions().to_vec();
     let pct = |a: f64, b: f64| if b.abs() > 1e-300 { 100.0 * (a / b - 1.0) } else { 0.0 };
