@@ -6,6 +6,7 @@
 //! needles reach only partly, a melanin excess. The grade before and after treatment is then
 //! computed from the lesion column against the surrounding (normal) column in [`crate::outcome`].
 
+use crate::outcome::scale;
 use crate::params::Params;
 use crate::scenario::{AcneScarType, ConcernKind, PigmentType, RaisedScarType, StretchMarkType};
 
@@ -142,7 +143,7 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
             }
         }
         ConcernKind::Keloid(t) => {
-            let excess = p.outcome_raised_scar_excess_max * severity / 13.0;
+            let excess = p.outcome_raised_scar_excess_max * severity / scale(kind, face).max;
             LesionTissue {
                 matrix_factor: 1.0 + excess,
                 elastin_factor: 1.0 / (1.0 + excess),
@@ -156,7 +157,7 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
             }
         }
         ConcernKind::StretchMarks(t) => {
-            let deficit = p.outcome_stretch_deficit_max * severity / 4.0;
+            let deficit = p.outcome_stretch_deficit_max * severity / scale(kind, face).max;
             LesionTissue {
                 matrix_factor: 1.0 - deficit,
                 elastin_factor: 1.0 - deficit,
@@ -184,11 +185,8 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
 /// mMASI points per unit of the scale in use: mMASI 0-24 on the face; on the body the pigment
 /// index 0-10 spans the same melanin range (one index point = 2.4 mMASI points).
 pub fn pigment_points_per_unit(face: bool) -> f64 {
-    if face {
-        1.0
-    } else {
-        2.4
-    }
+    let kind = ConcernKind::Hyperpigmentation(PigmentType::Melasma);
+    scale(kind, true).max / scale(kind, face).max
 }
 
 impl LesionTissue {
