@@ -14,6 +14,26 @@ pub const NEEDLE_LENGTH_RANGE_MM: (f64, f64) = (0.1, 3.0);
 /// Allowed needle diameter, millimetres.
 pub const NEEDLE_DIAMETER_RANGE_MM: (f64, f64) = (0.05, 0.3);
 
+/// Longest needle a device of this kind takes, millimetres (rollers up to 3 mm; pen cartridges
+/// and stamps are made shorter: model.md §2 and manufacturers' ranges).
+pub fn max_needle_length_mm(kind: &str) -> f64 {
+    match kind {
+        "pen" => 2.5,
+        "stamp" => 2.0,
+        _ => NEEDLE_LENGTH_RANGE_MM.1,
+    }
+}
+
+/// Needles a device of this kind carries (roller 192-540 typical, model.md §2; pen cartridges
+/// 9-36; stamps up to 140), with some margin.
+pub fn needle_count_range(kind: &str) -> (u32, u32) {
+    match kind {
+        "pen" => (3, 42),
+        "stamp" => (4, 140),
+        _ => (24, 1080),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DeviceKind {
     /// Drum of needles rolled over the skin; `passes` per direction.

@@ -699,21 +699,14 @@ fn severity_scale(kind: ConcernKind, face: bool) -> (f64, f64, &'static str) {
     (lo, hi, cit_core::outcome::scale(kind, face).name)
 }
 
-/// Longest needle each device kind takes, millimetres.
+/// Longest needle each device kind takes, millimetres (the device model's limits).
 fn max_needle_mm(kind: &str) -> f64 {
-    match kind {
-        "pen" => 2.5,
-        "stamp" => 2.0,
-        _ => 3.0,
-    }
+    cit_core::device::max_needle_length_mm(kind)
 }
 
 fn needle_count_range(kind: &str) -> (i64, i64) {
-    match kind {
-        "pen" => (3, 42),
-        "stamp" => (4, 140),
-        _ => (24, 1080),
-    }
+    let (lo, hi) = cit_core::device::needle_count_range(kind);
+    (i64::from(lo), i64::from(hi))
 }
 
 impl RawScenario {
