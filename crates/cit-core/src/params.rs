@@ -24,6 +24,11 @@ pub struct Parameter {
     /// Between-person spread (standard deviation of the log) for virtual cohorts.
     #[serde(default)]
     pub sd_log: Option<f64>,
+    /// For calibrated parameters: the starting value of the fit (a judgement from the
+    /// literature). `cit calibrate` always starts here, so a re-run with the recorded seed
+    /// reproduces `value`.
+    #[serde(default)]
+    pub prior: Option<f64>,
 }
 
 /// All parameters by dotted name (`section.name`), with their documentation.
@@ -45,6 +50,10 @@ pub enum ParamError {
     OutOfBounds { name: String, value: f64, lo: f64, hi: f64 },
     #[error("parameter `{name}` = {value} is not a finite number")]
     NotFinite { name: String, value: f64 },
+    #[error(
+        "calibrated parameter `{name}` needs `bounds` and a `prior` inside them (the fit's range and starting point)"
+    )]
+    CalibrationRange { name: String },
 }
 
 impl ParameterSet {
@@ -83,6 +92,13 @@ impl ParameterSet {
                     name: name.clone(),
                     value: p.value,
                 });
+            }
+            if p.calibrated {
+                let prior_inside =
+                    matches!((p.prior, p.bounds), (Some(x), Some([lo, hi])) if lo < hi && (lo..=hi).contains(&x));
+                if !prior_inside {
+                    return Err(ParamError::CalibrationRange { name: name.clone() });
+                }
             }
             if let Some([lo, hi]) = p.bounds {
                 if p.value < lo || p.value > hi {

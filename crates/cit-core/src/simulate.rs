@@ -76,6 +76,10 @@ pub struct SimulationResult {
     pub depth_profile: DepthProfile,
     pub effective_depth_um: f64,
     pub holes_per_cm2: f64,
+    /// The surrounding skin before the first session and at the end of follow-up (the time of
+    /// measurement), for observables the summary does not carry (papillary collagen, elastin kinds).
+    pub skin_before: Snapshot,
+    pub skin_after: Snapshot,
 }
 
 /// Sample times: every 6 h for the 14 days after each session, daily otherwise.
@@ -255,6 +259,8 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         },
         effective_depth_um: field_info.0,
         holes_per_cm2: field_info.1,
+        skin_before: *normal_before,
+        skin_after: *normal_after,
     }
 }
 

@@ -8,3 +8,4 @@
 pub mod plot;
 pub mod report;
 pub mod scenario_file;
+pub mod sensitivity_plot;

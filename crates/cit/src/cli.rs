@@ -26,6 +26,82 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ParamFormat::Markdown)]
         format: ParamFormat,
     },
+    /// Run every published evidence target: predicted vs measured, pass or miss.
+    Validate(ValidateArgs),
+    /// Fit the calibrated parameters to all evidence targets at once.
+    Calibrate(CalibrateArgs),
+    /// Global sensitivity (Morris elementary effects) of the outcomes to the uncertain parameters.
+    Sensitivity(SensitivityArgs),
+}
+
+/// Where the evidence and the parameters come from (shared by validate, calibrate, sensitivity).
+#[derive(Debug, clap::Args)]
+pub struct EvidenceArgs {
+    /// Directory of evidence files (default: the evidence shipped with cit); docs/evidence.md
+    /// describes the format.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Parameter file (default: the shipped parameters).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// Directory of evidence files to fit (same as --data).
+    #[arg(value_name = "DATA", conflicts_with = "data")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+    /// Where to write the fitted parameter file.
+    #[arg(long, value_name = "PARAMS.toml", default_value = "calibrated-parameters.toml")]
+    pub out: PathBuf,
+    /// Where to write the fit report (Markdown; default: next to --out, `.report.md`).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Seed of the optimiser's start.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Largest number of objective evaluations.
+    #[arg(long, value_name = "N", default_value_t = 1500)]
+    pub max_evaluations: usize,
+    /// Virtual patients per cohort target during the fit (common to all evaluations).
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub cohort: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+    /// Morris trajectories (each costs one run per parameter plus one).
+    #[arg(long, value_name = "R", default_value_t = 12)]
+    pub trajectories: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write the chart `sensitivity.png` and `sensitivity.json` here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

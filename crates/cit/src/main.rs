@@ -42,6 +42,9 @@ fn main() -> ExitCode {
         cli::Command::Simulate(args) => commands::simulate::run(args),
         cli::Command::Examples => commands::examples::run(),
         cli::Command::Parameters { format } => commands::parameters::run(format),
+        cli::Command::Validate(args) => commands::validate::run(args),
+        cli::Command::Calibrate(args) => commands::calibrate::run(args),
+        cli::Command::Sensitivity(args) => commands::sensitivity::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,7 @@
+pub mod calibrate;
+pub mod evidence;
 pub mod examples;
 pub mod parameters;
+pub mod sensitivity;
 pub mod simulate;
+pub mod validate;

@@ -17,7 +17,11 @@ pub fn markdown(set: &ParameterSet) -> String {
     for (name, p) in &set.entries {
         let bounds = p.bounds.map(|[lo, hi]| format!("{lo} – {hi}")).unwrap_or_default();
         let sd = p.sd_log.map(|s| s.to_string()).unwrap_or_default();
-        let cal = if p.calibrated { "yes" } else { "no" };
+        let cal = match (p.calibrated, p.prior) {
+            (true, Some(prior)) => format!("yes (prior {prior})"),
+            (true, None) => "yes".to_string(),
+            (false, _) => "no".to_string(),
+        };
         out.push_str(&format!(
             "| `{name}` | {} | {} | {cal} | {sd} | {bounds} | {} |\n",
             p.value,

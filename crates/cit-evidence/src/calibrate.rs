@@ -1,0 +1,342 @@
+//! Fitting the calibrated parameters to all evidence targets at once (`cit calibrate`).
+//!
+//! The objective (documented in `docs/calibration.md`):
+//!
+//! ```text
+//! J(θ) = Σ_targets w_t · mean_checks(r_c²)  +  λ · Σ_params (u_i − u_i,prior)²
+//! ```
+//!
+//! where `r_c` is a check's residual in units of its tolerance (0 when a range or ordering
+//! holds), `w_t` the target's evidence-quality weight, and `u_i ∈ [0, 1]` a parameter's position
+//! in its literature bounds (on a log scale when the bounds span a factor of three or more). The
+//! small prior term keeps parameters the evidence does not constrain at their literature value.
+//!
+//! The search runs in unbounded coordinates `y = logit(u)`, so every trial point lies inside the
+//! bounds; the optimiser is [`crate::nelder_mead`]. It always starts from the priors of the
+//! parameter file, so a re-run with the same seed and settings reproduces the fit exactly.
+
+use crate::nelder_mead::{self, Settings};
+use crate::run::{run_targets, RunSettings, TargetOutcome};
+use crate::target::{Kind, Target};
+use cit_core::params::ParameterSet;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Weight of the prior term (λ): moving one parameter across its whole range costs as much as
+/// missing one full-weight target by 0.7 tolerance.
+pub const PRIOR_WEIGHT: f64 = 0.5;
+
+/// Settings of a fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitSettings {
+    pub seed: u64,
+    pub max_evaluations: usize,
+    /// Virtual patients per cohort target during the fit (the same patients at every trial
+    /// point: common random numbers keep the objective smooth).
+    pub cohort: usize,
+}
+
+/// One calibrated parameter's search coordinate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coordinate {
+    pub name: String,
+    pub lo: f64,
+    pub hi: f64,
+    pub log_scale: bool,
+    pub prior: f64,
+}
+
+impl Coordinate {
+    /// Position in the bounds, 0..1.
+    pub fn unit(&self, value: f64) -> f64 {
+        let u = if self.log_scale {
+            (value.ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln())
+        } else {
+            (value - self.lo) / (self.hi - self.lo)
+        };
+        u.clamp(0.0, 1.0)
+    }
+
+    pub fn value(&self, unit: f64) -> f64 {
+        let u = unit.clamp(0.0, 1.0);
+        if self.log_scale {
+            (self.lo.ln() + u * (self.hi.ln() - self.lo.ln())).exp()
+        } else {
+            self.lo + u * (self.hi - self.lo)
+        }
+    }
+}
+
+/// The coordinates of every parameter marked calibrated, in name order.
+pub fn coordinates(set: &ParameterSet) -> Vec<Coordinate> {
+    set.entries
+        .iter()
+        .filter(|(_, p)| p.calibrated)
+        .filter_map(|(name, p)| {
+            let [lo, hi] = p.bounds?;
+            let prior = p.prior?;
+            Some(Coordinate {
+                name: name.clone(),
+                lo,
+                hi,
+                log_scale: lo > 0.0 && hi / lo >= 3.0,
+                prior,
+            })
+        })
+        .collect()
+}
+
+/// A target's share of the objective: weight × mean squared residual (0 for practice targets).
+pub fn target_cost(target: &Target, outcome: &TargetOutcome) -> f64 {
+    if target.kind == Kind::Practice || outcome.checks.is_empty() {
+        return 0.0;
+    }
+    let mean_sq = outcome.checks.iter().map(|c| c.residual * c.residual).sum::<f64>() / outcome.checks.len() as f64;
+    target.weight * mean_sq
+}
+
+/// The evidence part of the objective.
+pub fn evidence_cost(targets: &[Target], outcomes: &[TargetOutcome]) -> f64 {
+    targets.iter().zip(outcomes).map(|(t, o)| target_cost(t, o)).sum()
+}
+
+/// The parameter set with the calibrated parameters at `values` (same order as `coords`).
+pub fn with_values(set: &ParameterSet, coords: &[Coordinate], values: &[f64]) -> ParameterSet {
+    let mut s = set.clone();
+    for (c, v) in coords.iter().zip(values) {
+        if let Some(p) = s.entries.get_mut(&c.name) {
+            p.value = *v;
+        }
+    }
+    s
+}
+
+/// Rounds to 4 significant digits: the precision written to the parameter file.
+pub fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 3 - x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
+/// Where a fit ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub coordinates: Vec<Coordinate>,
+    /// Fitted values (rounded as written), same order as `coordinates`.
+    pub values: Vec<f64>,
+    pub settings: FitSettings,
+    /// Objective (evidence + prior term) at the priors and at the fit.
+    pub objective_prior: f64,
+    pub objective_fitted: f64,
+    pub evaluations: usize,
+    pub history: Vec<f64>,
+    /// Per target: cost at the priors and at the fit.
+    pub target_costs: Vec<(f64, f64)>,
+    pub outcomes_prior: Vec<TargetOutcome>,
+    pub outcomes_fitted: Vec<TargetOutcome>,
+}
+
+impl Fit {
+    /// Parameters within 1 % of the width of their bounds from a bound.
+    pub fn at_bounds(&self) -> Vec<(&Coordinate, f64)> {
+        self.coordinates
+            .iter()
+            .zip(&self.values)
+            .filter(|(c, v)| {
+                let u = c.unit(**v);
+                !(0.01..=0.99).contains(&u)
+            })
+            .map(|(c, v)| (c, *v))
+            .collect()
+    }
+}
+
+/// Fits the calibrated parameters of `set` to `targets`, starting from their priors.
+pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings) -> Fit {
+    let coords = coordinates(set);
+    let run = RunSettings {
+        cohort_cap: Some(settings.cohort.max(1)),
+    };
+    let prior_units: Vec<f64> = coords.iter().map(|c| c.unit(c.prior)).collect();
+    // Search coordinates: logit of the unit position, kept off the bounds so the start is finite.
+    let logit = |u: f64| {
+        let u = u.clamp(0.02, 0.98);
+        (u / (1.0 - u)).ln()
+    };
+    let logistic = |y: f64| 1.0 / (1.0 + (-y).exp());
+    let y0: Vec<f64> = prior_units.iter().map(|&u| logit(u)).collect();
+    let to_values = |y: &[f64]| -> Vec<f64> { coords.iter().zip(y).map(|(c, &yi)| c.value(logistic(yi))).collect() };
+    let prior_cost = |values: &[f64]| -> f64 {
+        PRIOR_WEIGHT
+            * coords
+                .iter()
+                .zip(values)
+                .zip(&prior_units)
+                .map(|((c, v), u0)| (c.unit(*v) - u0).powi(2))
+                .sum::<f64>()
+    };
+    let objective = |values: &[f64]| -> f64 {
+        let trial = with_values(set, &coords, values);
+        let outcomes = run_targets(targets, &trial, run);
+        evidence_cost(targets, &outcomes) + prior_cost(values)
+    };
+
+    // The seed orients the first simplex: each edge steps up or down its axis.
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    let initial_step: Vec<f64> = coords
+        .iter()
+        .map(|_| if rng.random::<bool>() { 0.8 } else { -0.8 })
+        .collect();
+    let nm = Settings {
+        initial_step,
+        max_evaluations: settings.max_evaluations,
+        f_tolerance: 1e-3,
+        restarts: 3,
+    };
+    let mut f = |y: &[f64]| objective(&to_values(y));
+    let min = nelder_mead::minimise(&mut f, &y0, &nm);
+
+    let values: Vec<f64> = to_values(&min.x)
+        .into_iter()
+        .zip(&coords)
+        .map(|(v, c)| round_sig(v).clamp(c.lo, c.hi))
+        .collect();
+    let priors: Vec<f64> = coords.iter().map(|c| c.prior).collect();
+    let outcomes_prior = run_targets(targets, &with_values(set, &coords, &priors), run);
+    let outcomes_fitted = run_targets(targets, &with_values(set, &coords, &values), run);
+    let target_costs = targets
+        .iter()
+        .zip(outcomes_prior.iter().zip(&outcomes_fitted))
+        .map(|(t, (a, b))| (target_cost(t, a), target_cost(t, b)))
+        .collect();
+    Fit {
+        objective_prior: evidence_cost(targets, &outcomes_prior) + prior_cost(&priors),
+        objective_fitted: evidence_cost(targets, &outcomes_fitted) + prior_cost(&values),
+        coordinates: coords,
+        values,
+        settings,
+        evaluations: min.evaluations,
+        history: min.history,
+        target_costs,
+        outcomes_prior,
+        outcomes_fitted,
+    }
+}
+
+/// The line recording a fit in the parameter file's header.
+pub const RECORD_PREFIX: &str = "# calibration: ";
+
+/// The parameter file `original` with the fitted values written in and the fit recorded in its
+/// header; everything else (comments, sources, order) is kept.
+pub fn write_parameter_file(original: &str, fit: &Fit, command: &str) -> String {
+    let mut out = String::new();
+    let record = format!(
+        "{RECORD_PREFIX}`{command}` (seed {}, {} evaluations, cohort {}): objective {:.3} at the priors -> {:.3}",
+        fit.settings.seed, fit.evaluations, fit.settings.cohort, fit.objective_prior, fit.objective_fitted
+    );
+    let mut section = String::new();
+    let mut recorded = false;
+    for line in original.lines() {
+        if line.starts_with(RECORD_PREFIX) {
+            continue;
+        }
+        let trimmed = line.trim();
+        if !recorded && !trimmed.starts_with('#') {
+            out.push_str(&record);
+            out.push('\n');
+            recorded = true;
+        }
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            section = trimmed.trim_matches(|c| c == '[' || c == ']').to_string();
+        }
+        if let Some(rest) = trimmed.strip_prefix("value") {
+            if rest.trim_start().starts_with('=') {
+                if let Some(i) = fit.coordinates.iter().position(|c| c.name == section) {
+                    out.push_str(&format!("value = {}\n", fit.values[i]));
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !recorded {
+        out.push_str(&record);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_map_the_bounds_both_ways() {
+        let c = Coordinate {
+            name: "x".into(),
+            lo: 0.01,
+            hi: 1.0,
+            log_scale: true,
+            prior: 0.1,
+        };
+        assert!((c.unit(0.1) - 0.5).abs() < 1e-12);
+        for u in [0.0, 0.3, 1.0] {
+            assert!((c.unit(c.value(u)) - u).abs() < 1e-12);
+        }
+        assert_eq!(c.unit(5.0), 1.0);
+    }
+
+    #[test]
+    fn rounding_keeps_four_significant_digits() {
+        assert_eq!(round_sig(0.0123456), 0.01235);
+        assert_eq!(round_sig(1234.56), 1235.0);
+        assert_eq!(round_sig(-3.45678), -3.457);
+    }
+
+    #[test]
+    fn every_calibrated_shipped_parameter_has_a_coordinate() {
+        let set = ParameterSet::shipped();
+        let n = set.entries.values().filter(|p| p.calibrated).count();
+        assert_eq!(coordinates(&set).len(), n);
+        assert!(n > 0);
+    }
+
+    #[test]
+    fn writing_a_fit_changes_only_the_fitted_values_and_the_record() {
+        let original = "# head\n\n[a.x]\nvalue = 1.0\nprior = 1.0\n\n[a.y]\nvalue = 2.0\n";
+        let coords = vec![Coordinate {
+            name: "a.x".into(),
+            lo: 0.5,
+            hi: 2.0,
+            log_scale: false,
+            prior: 1.0,
+        }];
+        let fit = Fit {
+            coordinates: coords,
+            values: vec![1.5],
+            settings: FitSettings {
+                seed: 3,
+                max_evaluations: 10,
+                cohort: 2,
+            },
+            objective_prior: 2.0,
+            objective_fitted: 1.0,
+            evaluations: 10,
+            history: vec![],
+            target_costs: vec![],
+            outcomes_prior: vec![],
+            outcomes_fitted: vec![],
+        };
+        let once = write_parameter_file(original, &fit, "cit calibrate");
+        assert!(once.contains("[a.x]\nvalue = 1.5\nprior = 1.0"), "{once}");
+        assert!(once.contains("[a.y]\nvalue = 2.0"), "{once}");
+        assert_eq!(once.matches(RECORD_PREFIX).count(), 1);
+        // Writing again replaces the record instead of adding one.
+        let twice = write_parameter_file(&once, &fit, "cit calibrate");
+        assert_eq!(once, twice);
+    }
+}
