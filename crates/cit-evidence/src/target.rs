@@ -558,3 +558,90 @@ fn resolve_quantity(
         statistic: q.statistic.unwrap_or(Statistic::Mean),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"id = "t"
+citation = "c"
+design = "d"
+n = "1"
+kind = "quantitative"
+measure = "m"
+published = "p"
+mapping = "m"
+weight = 1.0
+weight_reason = "w"
+"#;
+
+    const COURSE: &str = r#"
+[scenario.course]
+cohort = 10
+name = "x"
+seed = 1
+patient = { age = 30, sex = "female", skin_type = 3, photoaging = 1 }
+site = { region = "cheek" }
+concern = [{ kind = "texture", severity = 2 }]
+device = { kind = "pen", needle_length_mm = 1.0, passes = 3 }
+protocol = { sessions = 1, follow_up_days = 14 }
+"#;
+
+    const CHECK: &str = r#"
+[[check]]
+scenario = "course"
+observable = "redness_days"
+value = 1.0
+tolerance = 0.5
+tolerance_reason = "r"
+"#;
+
+    fn parse(text: &str) -> Result<Target, EvidenceError> {
+        parse_target(text, "dir/t.toml")
+    }
+
+    fn error(text: &str) -> (String, String) {
+        let e = parse(text).expect_err("must be rejected");
+        (e.key, e.message)
+    }
+
+    #[test]
+    fn a_complete_file_parses_into_a_cohort_course_and_a_check() {
+        let t = parse(&format!("{HEAD}{COURSE}{CHECK}")).unwrap();
+        assert!(matches!(&t.sources[0], Source::Course { cohort: 10, .. }));
+        assert_eq!(t.checks[0].criterion, Criterion::Near { value: 1.0 });
+    }
+
+    #[test]
+    fn every_shipped_evidence_file_parses() {
+        let targets = shipped().unwrap();
+        assert_eq!(targets.len(), SHIPPED.len());
+        assert!(targets.len() >= 29);
+    }
+
+    #[test]
+    fn bad_files_name_the_key_and_what_is_allowed() {
+        let cases: Vec<(String, &str, &str)> = vec![
+            (format!("{}{COURSE}{CHECK}", HEAD.replace("id = \"t\"", "id = \"other\"")), "id", "file name"),
+            (format!("{}{COURSE}{CHECK}", HEAD.replace("quantitative", "anecdote")), "-", "unknown variant"),
+            (format!("{}{COURSE}{CHECK}", HEAD.replace("weight = 1.0", "weight = -1.0")), "weight", "0 to 10"),
+            (format!("{HEAD}{COURSE}"), "check", "at least one"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "redness")), "check[0].observable", "allowed"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("\"course\"", "\"trial\"")), "check[0].scenario", "defined: course"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("tolerance = 0.5", "tolerance = 0.0")), "check[0].tolerance", "positive"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "value = 1.0\nmax = 2.0")), "check[0]", "exactly one criterion"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "compare = \">=\"\nthan_value = 1.0")), "check[0].compare", "\">\""),
+            (format!("{HEAD}{}{CHECK}", COURSE.replace("cohort = 10", "cohort = 0")), "scenario.course.cohort", "1 to 100000"),
+            (format!("{HEAD}{}{CHECK}", COURSE.replace("\"cheek\"", "\"elbow\"")), "scenario.course", "site.region"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "grade_after")), "check[0].observable", "`concern`"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "dermis_um")), "check[0].observable", "use `person`"),
+            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "value = nan")), "check[0].value", "finite"),
+            ("\u{0}\u{1}garbage".to_string(), "-", "line"),
+        ];
+        for (text, key, fragment) in cases {
+            let (k, m) = error(&text);
+            assert_eq!(k, key, "{m}");
+            assert!(m.contains(fragment), "key {k}: {m} (wanted {fragment})");
+        }
+    }
+}
