@@ -188,6 +188,15 @@ impl Snapshot {
     }
 }
 
+/// The part of a [`Snapshot`] that side-effect tracking reads (computed at every step).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct EventValues {
+    day: f64,
+    redness: f64,
+    dryness: f64,
+    melanin: f64,
+}
+
 /// What one session did, measured as the simulation ran.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SessionEffects {
@@ -546,8 +555,18 @@ impl Column {
     /// the step repeated from the start with production and loss averaged between the start and
     /// the predicted end. Second order, non-negative, exact for pure decays.
     pub fn advance(&mut self, until_day: f64, on_step: &mut dyn FnMut(&Snapshot, &Snapshot)) {
+        self.advance_with(until_day, Some(on_step));
+    }
+
+    /// [`Column::advance`] without the per-step snapshots: the same steps and the same side-effect
+    /// tracking (which needs only redness, dryness and melanin), for runs that record nothing.
+    pub fn advance_quietly(&mut self, until_day: f64) {
+        self.advance_with(until_day, None);
+    }
+
+    fn advance_with(&mut self, until_day: f64, mut on_step: Option<&mut dyn FnMut(&Snapshot, &Snapshot)>) {
         let n = self.layers();
-        let mut prev = self.snapshot();
+        let mut prev = on_step.as_ref().map(|_| self.snapshot());
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.resize(n);
         let c = self.control;
@@ -555,6 +574,7 @@ impl Column {
         // rate of change; later steps come from the error estimate of the previous one.
         let mut next_dt: Option<f64> = None;
         to_rows(&self.x, &mut scratch.start);
+        let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
         while self.day < until_day - 1e-12 {
             let t0 = self.terms(
                 self.day,
@@ -652,19 +672,41 @@ impl Column {
                 dt = (dt * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
             };
             std::mem::swap(&mut scratch.start, &mut scratch.corrected);
-            from_rows(&scratch.start, &mut self.x);
             self.day += dt;
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
-            let now = self.snapshot();
-            self.track_events(Some((&prev, &now)));
-            on_step(&prev, &now);
-            prev = now;
+            let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+            self.track_events(Some((&prev_events, &events)));
+            prev_events = events;
+            if let (Some(f), Some(p)) = (on_step.as_mut(), prev.as_mut()) {
+                // The layer state lives in `scratch.start` while stepping; `self.x` is brought up
+                // to date only for the snapshot (and once at the end).
+                from_rows(&scratch.start, &mut self.x);
+                let now = self.snapshot();
+                f(p, &now);
+                *p = now;
+            }
         }
+        from_rows(&scratch.start, &mut self.x);
         self.scratch = scratch;
     }
 
+    /// The values side-effect tracking reads, from the inflammation of every layer (`xi`) and the
+    /// surface now: computed as [`Column::snapshot`] computes them.
+    fn event_values(&self, xi: &[f64]) -> EventValues {
+        let mut redness = 0.0;
+        for (w, i) in self.redness_weights.iter().zip(xi) {
+            redness += w * i;
+        }
+        EventValues {
+            day: self.day,
+            redness: redness / self.redness_threshold,
+            dryness: 1.0 - self.surface.barrier,
+            melanin: self.surface.melanin,
+        }
+    }
+
     /// Updates the latest session's redness/dryness durations and melanin rise.
-    fn track_events(&mut self, step: Option<(&Snapshot, &Snapshot)>) {
+    fn track_events(&mut self, step: Option<(&EventValues, &EventValues)>) {
         let Some(last) = self.sessions.last_mut() else { return };
         let Some((a, b)) = step else { return };
         let since = |t: f64| t - last.day;

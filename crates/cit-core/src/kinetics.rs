@@ -191,17 +191,21 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         xr[C3],
         xr[C1],
         xr[E],
-        env.signal,
-        env.stimulated,
-        env.matrix_factor,
-        env.elastin_factor,
+        // Sliced to `n` up front so that the chunks below need fewer bounds checks.
+        &env.signal[..n],
+        &env.stimulated[..n],
+        &env.matrix_factor[..n],
+        &env.elastin_factor[..n],
     ];
     let pr = rows_mut(prod, n);
     let lr = rows_mut(loss, n);
     let full = n - n % LANES;
-    for k0 in (0..full).step_by(LANES) {
-        let input: [[f64; LANES]; TERM_INPUTS] =
-            std::array::from_fn(|q| inputs[q][k0..k0 + LANES].try_into().expect("a chunk of LANES layers"));
+    for c in 0..full / LANES {
+        let k0 = c * LANES;
+        let input: [[f64; LANES]; TERM_INPUTS] = std::array::from_fn(|q| {
+            let chunk = &inputs[q][k0..k0 + LANES];
+            std::array::from_fn(|j| chunk[j])
+        });
         let (p, l) = layer_terms_lanes(&input, env, r);
         for v in 0..LAYER_VARS {
             pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
