@@ -114,6 +114,7 @@ fn from_rows(buf: &[f64], x: &mut [[f64; LAYER_VARS]]) {
 /// The largest |a - b| / (a + floor) of rows `a` and `b`, folded into `acc` as fractions
 /// (numerator, denominator), compared by cross-multiplication so the loop has no division; four
 /// independent lanes so that it vectorises.
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [(f64, f64); 4]) {
     let b = &b[..a.len()];
     let (a4, a_rest) = a.split_at(a.len() - a.len() % 4);
@@ -187,6 +188,9 @@ impl Snapshot {
         self.elastin_functional + self.elastotic
     }
 }
+
+/// What [`Column::advance`] calls with the snapshots before and after every step.
+pub type StepObserver<'a> = dyn FnMut(&Snapshot, &Snapshot) + 'a;
 
 /// The part of a [`Snapshot`] that side-effect tracking reads (computed at every step).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -464,6 +468,7 @@ impl Column {
     /// Solves the quasi-steady growth signal: -D g'' + decay g = production, no-flux at the top
     /// and bottom of the dermis (tridiagonal, Thomas algorithm).
     /// `x` is the layer state as structure-of-arrays.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
         let rows = kinetics::rows(x, n);
@@ -474,6 +479,7 @@ impl Column {
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
     }
 
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn column_env(&self, synthesis_factor: f64) -> ColumnEnv<'_> {
         ColumnEnv {
             signal: &self.signal,
@@ -489,6 +495,7 @@ impl Column {
         }
     }
 
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn surface_env(&self, x: &[f64], proliferation_factor: f64) -> SurfaceEnv {
         let np = self.papillary_layers;
         let rows = kinetics::rows(x, self.layers());
@@ -511,6 +518,7 @@ impl Column {
     /// Production and loss of every layer (structure-of-arrays, like the layer state `x`) and of
     /// the surface at the state `x`, `self.surface`, and the fastest relative rate of change
     /// (for the step size).
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
         self.solve_signal(x);
         let age = self.setup.age_years + ageing::days_to_years(day);
@@ -564,7 +572,28 @@ impl Column {
         self.advance_with(until_day, None);
     }
 
-    fn advance_with(&mut self, until_day: f64, mut on_step: Option<&mut dyn FnMut(&Snapshot, &Snapshot)>) {
+    /// The stepper, compiled twice on x86-64: for the baseline instruction set and for AVX2 (twice
+    /// the vector width), chosen at run time by what the processor supports. Both variants do the
+    /// same IEEE operations in the same order (Rust never fuses or reorders floating-point
+    /// arithmetic), so they give results identical to the bit.
+    fn advance_with(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            unsafe { self.advance_avx2(until_day, on_step) };
+            return;
+        }
+        self.advance_steps(until_day, on_step);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn advance_avx2(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
+        self.advance_steps(until_day, on_step);
+    }
+
+    #[inline(always)]
+    fn advance_steps(&mut self, until_day: f64, mut on_step: Option<&mut StepObserver>) {
         let n = self.layers();
         let mut prev = on_step.as_ref().map(|_| self.snapshot());
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -692,6 +721,7 @@ impl Column {
 
     /// The values side-effect tracking reads, from the inflammation of every layer (`xi`) and the
     /// surface now: computed as [`Column::snapshot`] computes them.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn event_values(&self, xi: &[f64]) -> EventValues {
         let mut redness = 0.0;
         for (w, i) in self.redness_weights.iter().zip(xi) {
@@ -819,6 +849,7 @@ impl NoFluxSweep {
     }
 
     /// Solves for `g`; `rhs` is overwritten.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve(&self, rhs: &mut [f64], g: &mut [f64]) {
         let n = self.inv_beta.len();
         if n == 0 {
