@@ -928,6 +928,21 @@ mod tests {
     }
 
     #[test]
+    fn both_instruction_set_variants_of_the_stepper_agree_to_the_bit() {
+        let p = Params::shipped();
+        let field = Device::typical("pen", 1.5, 3).unwrap().puncture_field(2000.0, &p);
+        let mut dispatched = Column::new(setup(45.0), &p);
+        dispatched.apply_session(&field, true);
+        let mut baseline = dispatched.clone();
+        dispatched.advance_quietly(40.0);
+        baseline.advance_steps(40.0, None);
+        let bits = |c: &Column| c.x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&dispatched), bits(&baseline));
+        assert_eq!(dispatched.snapshot(), baseline.snapshot());
+        assert_eq!(dispatched.sessions(), baseline.sessions());
+    }
+
+    #[test]
     fn a_session_injures_heals_and_adds_collagen() {
         let p = Params::shipped();
         let mut col = Column::new(setup(35.0), &p);
