@@ -114,6 +114,7 @@ fn from_rows(buf: &[f64], x: &mut [[f64; LAYER_VARS]]) {
 /// The largest |a - b| / (a + floor) of rows `a` and `b`, folded into `acc` as fractions
 /// (numerator, denominator), compared by cross-multiplication so the loop has no division; four
 /// independent lanes so that it vectorises.
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [(f64, f64); 4]) {
     let b = &b[..a.len()];
     let (a4, a_rest) = a.split_at(a.len() - a.len() % 4);
@@ -186,6 +187,18 @@ impl Snapshot {
     pub fn elastin(&self) -> f64 {
         self.elastin_functional + self.elastotic
     }
+}
+
+/// What [`Column::advance`] calls with the snapshots before and after every step.
+pub type StepObserver<'a> = dyn FnMut(&Snapshot, &Snapshot) + 'a;
+
+/// The part of a [`Snapshot`] that side-effect tracking reads (computed at every step).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct EventValues {
+    day: f64,
+    redness: f64,
+    dryness: f64,
+    melanin: f64,
 }
 
 /// What one session did, measured as the simulation ran.
@@ -455,6 +468,7 @@ impl Column {
     /// Solves the quasi-steady growth signal: -D g'' + decay g = production, no-flux at the top
     /// and bottom of the dermis (tridiagonal, Thomas algorithm).
     /// `x` is the layer state as structure-of-arrays.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
         let rows = kinetics::rows(x, n);
@@ -465,6 +479,7 @@ impl Column {
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
     }
 
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn column_env(&self, synthesis_factor: f64) -> ColumnEnv<'_> {
         ColumnEnv {
             signal: &self.signal,
@@ -480,6 +495,7 @@ impl Column {
         }
     }
 
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn surface_env(&self, x: &[f64], proliferation_factor: f64) -> SurfaceEnv {
         let np = self.papillary_layers;
         let rows = kinetics::rows(x, self.layers());
@@ -502,6 +518,7 @@ impl Column {
     /// Production and loss of every layer (structure-of-arrays, like the layer state `x`) and of
     /// the surface at the state `x`, `self.surface`, and the fastest relative rate of change
     /// (for the step size).
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
         self.solve_signal(x);
         let age = self.setup.age_years + ageing::days_to_years(day);
@@ -546,8 +563,39 @@ impl Column {
     /// the step repeated from the start with production and loss averaged between the start and
     /// the predicted end. Second order, non-negative, exact for pure decays.
     pub fn advance(&mut self, until_day: f64, on_step: &mut dyn FnMut(&Snapshot, &Snapshot)) {
+        self.advance_with(until_day, Some(on_step));
+    }
+
+    /// [`Column::advance`] without the per-step snapshots: the same steps and the same side-effect
+    /// tracking (which needs only redness, dryness and melanin), for runs that record nothing.
+    pub fn advance_quietly(&mut self, until_day: f64) {
+        self.advance_with(until_day, None);
+    }
+
+    /// The stepper, compiled twice on x86-64: for the baseline instruction set and for AVX2 (twice
+    /// the vector width), chosen at run time by what the processor supports. Both variants do the
+    /// same IEEE operations in the same order (Rust never fuses or reorders floating-point
+    /// arithmetic), so they give results identical to the bit.
+    fn advance_with(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            unsafe { self.advance_avx2(until_day, on_step) };
+            return;
+        }
+        self.advance_steps(until_day, on_step);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn advance_avx2(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
+        self.advance_steps(until_day, on_step);
+    }
+
+    #[inline(always)]
+    fn advance_steps(&mut self, until_day: f64, mut on_step: Option<&mut StepObserver>) {
         let n = self.layers();
-        let mut prev = self.snapshot();
+        let mut prev = on_step.as_ref().map(|_| self.snapshot());
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.resize(n);
         let c = self.control;
@@ -555,6 +603,7 @@ impl Column {
         // rate of change; later steps come from the error estimate of the previous one.
         let mut next_dt: Option<f64> = None;
         to_rows(&self.x, &mut scratch.start);
+        let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
         while self.day < until_day - 1e-12 {
             let t0 = self.terms(
                 self.day,
@@ -652,19 +701,42 @@ impl Column {
                 dt = (dt * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
             };
             std::mem::swap(&mut scratch.start, &mut scratch.corrected);
-            from_rows(&scratch.start, &mut self.x);
             self.day += dt;
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
-            let now = self.snapshot();
-            self.track_events(Some((&prev, &now)));
-            on_step(&prev, &now);
-            prev = now;
+            let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+            self.track_events(Some((&prev_events, &events)));
+            prev_events = events;
+            if let (Some(f), Some(p)) = (on_step.as_mut(), prev.as_mut()) {
+                // The layer state lives in `scratch.start` while stepping; `self.x` is brought up
+                // to date only for the snapshot (and once at the end).
+                from_rows(&scratch.start, &mut self.x);
+                let now = self.snapshot();
+                f(p, &now);
+                *p = now;
+            }
         }
+        from_rows(&scratch.start, &mut self.x);
         self.scratch = scratch;
     }
 
+    /// The values side-effect tracking reads, from the inflammation of every layer (`xi`) and the
+    /// surface now: computed as [`Column::snapshot`] computes them.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+    fn event_values(&self, xi: &[f64]) -> EventValues {
+        let mut redness = 0.0;
+        for (w, i) in self.redness_weights.iter().zip(xi) {
+            redness += w * i;
+        }
+        EventValues {
+            day: self.day,
+            redness: redness / self.redness_threshold,
+            dryness: 1.0 - self.surface.barrier,
+            melanin: self.surface.melanin,
+        }
+    }
+
     /// Updates the latest session's redness/dryness durations and melanin rise.
-    fn track_events(&mut self, step: Option<(&Snapshot, &Snapshot)>) {
+    fn track_events(&mut self, step: Option<(&EventValues, &EventValues)>) {
         let Some(last) = self.sessions.last_mut() else { return };
         let Some((a, b)) = step else { return };
         let since = |t: f64| t - last.day;
@@ -777,6 +849,7 @@ impl NoFluxSweep {
     }
 
     /// Solves for `g`; `rhs` is overwritten.
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve(&self, rhs: &mut [f64], g: &mut [f64]) {
         let n = self.inv_beta.len();
         if n == 0 {
@@ -852,6 +925,21 @@ mod tests {
         let expected = ageing::matrix_at_age(50.0, 1, &p).collagen / ageing::matrix_at_age(45.0, 1, &p).collagen;
         assert_relative_eq!(after.collagen / before.collagen, expected, max_relative = 2e-3);
         assert!(after.redness == 0.0 && after.dryness == 0.0);
+    }
+
+    #[test]
+    fn both_instruction_set_variants_of_the_stepper_agree_to_the_bit() {
+        let p = Params::shipped();
+        let field = Device::typical("pen", 1.5, 3).unwrap().puncture_field(2000.0, &p);
+        let mut dispatched = Column::new(setup(45.0), &p);
+        dispatched.apply_session(&field, true);
+        let mut baseline = dispatched.clone();
+        dispatched.advance_quietly(40.0);
+        baseline.advance_steps(40.0, None);
+        let bits = |c: &Column| c.x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&dispatched), bits(&baseline));
+        assert_eq!(dispatched.snapshot(), baseline.snapshot());
+        assert_eq!(dispatched.sessions(), baseline.sessions());
     }
 
     #[test]

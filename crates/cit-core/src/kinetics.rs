@@ -165,12 +165,14 @@ pub struct ColumnEnv<'a> {
 }
 
 /// The rows of a structure-of-arrays column buffer: variable `v` of layer `k` at `v * n + k`.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
     std::array::from_fn(|v| &buf[v * n..(v + 1) * n])
 }
 
 /// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
     let mut it = buf.chunks_exact_mut(n.max(1));
@@ -180,6 +182,7 @@ pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
 /// [`layer_terms`] of every layer of a column at once, on structure-of-arrays buffers (variable
 /// `v` of layer `k` at `v * n + k`, `n` the length of `env.signal`): the same operations in the
 /// same order, branch-free and a few layers at a time, so that they vectorise.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
     const LANES: usize = 4;
     let n = env.signal.len();
@@ -191,17 +194,21 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         xr[C3],
         xr[C1],
         xr[E],
-        env.signal,
-        env.stimulated,
-        env.matrix_factor,
-        env.elastin_factor,
+        // Sliced to `n` up front so that the chunks below need fewer bounds checks.
+        &env.signal[..n],
+        &env.stimulated[..n],
+        &env.matrix_factor[..n],
+        &env.elastin_factor[..n],
     ];
     let pr = rows_mut(prod, n);
     let lr = rows_mut(loss, n);
     let full = n - n % LANES;
-    for k0 in (0..full).step_by(LANES) {
-        let input: [[f64; LANES]; TERM_INPUTS] =
-            std::array::from_fn(|q| inputs[q][k0..k0 + LANES].try_into().expect("a chunk of LANES layers"));
+    for c in 0..full / LANES {
+        let k0 = c * LANES;
+        let input: [[f64; LANES]; TERM_INPUTS] = std::array::from_fn(|q| {
+            let chunk = &inputs[q][k0..k0 + LANES];
+            std::array::from_fn(|j| chunk[j])
+        });
         let (p, l) = layer_terms_lanes(&input, env, r);
         for v in 0..LAYER_VARS {
             pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
@@ -340,6 +347,7 @@ impl Surface {
 }
 
 /// Production and loss of barrier, melanin, epidermis, adjunct.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn surface_terms(s: &Surface, env: &SurfaceEnv, r: &Rates) -> ([f64; SURFACE_VARS], [f64; SURFACE_VARS]) {
     let mut prod = [0.0; SURFACE_VARS];
     let mut loss = [0.0; SURFACE_VARS];
@@ -365,7 +373,7 @@ pub fn surface_terms(s: &Surface, env: &SurfaceEnv, r: &Rates) -> ([f64; SURFACE
 /// x' = x e^{-L dt} + (P / L)(1 - e^{-L dt}), written as x - x·L·dt·φ + P·dt·φ with
 /// φ(y) = (1 - e^{-y}) / y, so that the usual case needs no division (divisions dominated the
 /// cost of a step).
-#[inline]
+#[inline(always)]
 pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
     let phi_dt = dt * relaxation_phi(loss * dt);
     x - x * loss * phi_dt + prod * phi_dt
@@ -374,6 +382,7 @@ pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
 /// [`exponential_step`] of every element: `out[k] = exponential_step(x[k], prod[k], loss[k], dt)`,
 /// to the bit. A loss that is the same for every element (a rate constant) gets one relaxation
 /// factor; otherwise the factors come from [`relaxation_factors`] into the scratch `phi_dt`.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &mut [f64], phi_dt: &mut [f64]) {
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
@@ -394,6 +403,7 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
 /// `phi_dt[k] = dt * relaxation_phi(loss[k] * dt)` for every element, to the bit: the short
 /// series (the slow matrix variables, nearly always) in a branch-free loop that vectorises, then
 /// [`relaxation_phi`] only for the elements beyond its range.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
     let phi_dt = &mut phi_dt[..loss.len()];
     let mut beyond_short = 0usize;
@@ -439,7 +449,7 @@ fn phi_exact(y: f64) -> f64 {
 /// Taylor series for y < 0.02 (the slow matrix variables, nearly always), 8 terms below 0.25,
 /// `exp_m1` above. No library call and few operations in the common case: this function is the
 /// innermost operation of the stepper.
-#[inline]
+#[inline(always)]
 pub fn relaxation_phi(y: f64) -> f64 {
     if y < PHI_SHORT_SERIES_END {
         phi_short_series(y)

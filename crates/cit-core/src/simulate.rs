@@ -157,6 +157,10 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         let first_sample = next_sample;
         for (col, rec) in columns.iter_mut().zip(&mut recorded) {
             let mut k = first_sample;
+            if !options.record {
+                col.advance_quietly(day);
+                continue;
+            }
             if k < samples.len() && samples[k] <= col.day + 1e-12 {
                 rec.push(col.snapshot());
                 k += 1;
