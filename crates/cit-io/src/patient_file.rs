@@ -240,7 +240,13 @@ impl RawPatientFile {
         let mut constraints = Constraints::default();
         if let Some(c) = self.constraints {
             constraints.max_sessions = cx
-                .integer("constraints.max_sessions", c.max_sessions.as_ref(), 1, 10, A_MAX_SESSIONS)?
+                .integer(
+                    "constraints.max_sessions",
+                    c.max_sessions.as_ref(),
+                    1,
+                    10,
+                    A_MAX_SESSIONS,
+                )?
                 .map(|n| n as u32);
             constraints.max_downtime_days = cx.number(
                 "constraints.max_downtime_days",
@@ -335,7 +341,10 @@ pregnant = false
         assert_eq!(p.goal, Goal::Optimal);
         assert_eq!(p.constraints.max_sessions, Some(8));
         assert_eq!(p.constraints.device, Some("roller"));
-        assert_eq!(p.constraints.start_date.map(|d| d.to_string()).as_deref(), Some("2025-03-03"));
+        assert_eq!(
+            p.constraints.start_date.map(|d| d.to_string()).as_deref(),
+            Some("2025-03-03")
+        );
         assert!(p.answers.hsv_history && !p.answers.pregnant);
         assert_eq!(p.patient.photoaging, 1, "photoaging defaults to 1");
     }
@@ -358,12 +367,18 @@ pregnant = false
             yes: vec!["hsv_history".into()],
             ..PatientFlags::default()
         };
-        assert_eq!(profile_from_flags(&flags).unwrap(), parse_patient(GOOD, "p.toml").unwrap());
+        assert_eq!(
+            profile_from_flags(&flags).unwrap(),
+            parse_patient(GOOD, "p.toml").unwrap()
+        );
         let bad = PatientFlags {
             age: Some(130.0),
             ..flags
         };
         let e = profile_from_flags(&bad).unwrap_err().to_string();
-        assert!(e.starts_with("command line: patient.age = 130.0 is out of range"), "{e}");
+        assert!(
+            e.starts_with("command line: patient.age = 130.0 is out of range"),
+            "{e}"
+        );
     }
 }

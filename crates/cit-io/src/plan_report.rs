@@ -140,7 +140,10 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
             );
             let _ = writeln!(o, "\nSchedule:");
             for ss in &r.schedule {
-                let when = ss.date.map(|d| d.to_string()).unwrap_or_else(|| format!("day {}", ss.day));
+                let when = ss
+                    .date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| format!("day {}", ss.day));
                 let _ = writeln!(o, "  session {:>2}  {when}", ss.number);
             }
             for pred in &r.predicted {
@@ -180,14 +183,16 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
                 100.0 * r.redness_gone_in_7_days_share,
                 100.0 * r.dryness_gone_in_7_days_share
             );
-            let _ = writeln!(
-                o,
-                "PIH probability over the course: {:.1} %",
-                100.0 * r.pih_probability
-            );
+            let _ = writeln!(o, "PIH probability over the course: {:.1} %", 100.0 * r.pih_probability);
             let _ = match r.maintenance_after_days {
-                Some(d) => writeln!(o, "Maintenance: half the benefit has faded about {d:.0} days after the last session"),
-                None => writeln!(o, "Maintenance: the benefit had not faded by half within the simulated horizon"),
+                Some(d) => writeln!(
+                    o,
+                    "Maintenance: half the benefit has faded about {d:.0} days after the last session"
+                ),
+                None => writeln!(
+                    o,
+                    "Maintenance: the benefit had not faded by half within the simulated horizon"
+                ),
             };
         }
     }

@@ -222,7 +222,9 @@ pub(crate) fn solid_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
 }
 
-pub(crate) fn dashed_key(color: RGBColor) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
+pub(crate) fn dashed_key(
+    color: RGBColor,
+) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
     move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 4, color.stroke_width(2))
 }
 

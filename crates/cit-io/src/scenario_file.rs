@@ -580,7 +580,13 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(crate) fn invalid(&self, key: &str, v: &Value, problem: impl Into<String>, allowed: impl Into<String>) -> ScenarioError {
+    pub(crate) fn invalid(
+        &self,
+        key: &str,
+        v: &Value,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_string(),
             key: key.to_string(),
@@ -645,7 +651,12 @@ impl Ctx<'_> {
         Ok(Some(i))
     }
 
-    pub(crate) fn text<'v>(&self, key: &str, v: Option<&'v Value>, allowed: &str) -> Result<Option<&'v str>, ScenarioError> {
+    pub(crate) fn text<'v>(
+        &self,
+        key: &str,
+        v: Option<&'v Value>,
+        allowed: &str,
+    ) -> Result<Option<&'v str>, ScenarioError> {
         match v {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -654,7 +665,12 @@ impl Ctx<'_> {
     }
 
     /// One of `names` (a text); gives the matching name.
-    pub(crate) fn choice<T: Copy>(&self, key: &str, v: Option<&Value>, options: &[(&str, T)]) -> Result<Option<T>, ScenarioError> {
+    pub(crate) fn choice<T: Copy>(
+        &self,
+        key: &str,
+        v: Option<&Value>,
+        options: &[(&str, T)],
+    ) -> Result<Option<T>, ScenarioError> {
         let allowed = options.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
         let Some(v) = v else { return Ok(None) };
         let Some(s) = self.text(key, Some(v), &allowed)? else {
@@ -782,7 +798,12 @@ impl RawScenario {
 
 impl RawPatient {
     /// A `[patient]` section from values given elsewhere (the planner's command-line flags).
-    pub(crate) fn from_values(age: Option<Value>, sex: Option<Value>, skin_type: Option<Value>, photoaging: Option<Value>) -> Self {
+    pub(crate) fn from_values(
+        age: Option<Value>,
+        sex: Option<Value>,
+        skin_type: Option<Value>,
+        photoaging: Option<Value>,
+    ) -> Self {
         RawPatient {
             age,
             sex,
@@ -834,7 +855,11 @@ impl RawSite {
 
 impl RawConcern {
     pub(crate) fn from_values(kind: Option<Value>, subtype: Option<Value>, severity: Option<Value>) -> Self {
-        RawConcern { kind, subtype, severity }
+        RawConcern {
+            kind,
+            subtype,
+            severity,
+        }
     }
 
     pub(crate) fn validate(self, cx: &Ctx<'_>, i: usize, region: Region) -> Result<Concern, ScenarioError> {
