@@ -20,7 +20,7 @@ pub enum Command {
     /// Simulate a course of treatment described by a scenario file.
     Simulate(SimulateArgs),
     /// Plan a course for a person: sessions, needle length, interval, expected result, safety.
-    Plan(PlanArgs),
+    Plan(Box<PlanArgs>),
     /// List the bundled example scenarios.
     Examples,
     /// Print the parameter set (unit, value, source, calibrated).
