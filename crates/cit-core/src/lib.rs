@@ -8,6 +8,7 @@
 //! - [`kinetics`]: the local healing reactions (one implementation for every fidelity);
 //! - [`column`]: the depth-resolved column model and its adaptive stepper;
 //! - [`lesion`] and [`outcome`]: concerns as local tissue defects and their clinical scales;
+//! - [`course`]: a course as a stepwise state (session by session, gradable at any instant);
 //! - [`simulate`]: one scenario end to end; [`cohort`]: virtual patients in parallel;
 //! - [`params`]: the one documented parameter set.
 
@@ -17,6 +18,7 @@
 pub mod ageing;
 pub mod cohort;
 pub mod column;
+pub mod course;
 pub mod device;
 pub mod kinetics;
 pub mod lesion;

@@ -1,13 +1,11 @@
 //! One scenario end to end: build the person's skin columns (surrounding skin and one lesion
 //! column per concern), run the sessions and the follow-up, and summarise.
 
-use crate::ageing;
-use crate::column::{Column, ColumnSetup, SessionEffects, Snapshot, StepControl};
-use crate::lesion::{lesion_tissue, LesionTissue};
-use crate::outcome::{self, GradeInputs};
+use crate::column::{Column, SessionEffects, Snapshot, StepControl};
+use crate::course::Course;
+use crate::outcome;
 use crate::params::Params;
 use crate::scenario::{ConcernKind, Scenario};
-use crate::skin::{Sex, Skin};
 
 /// How to run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,45 +101,15 @@ pub fn sample_days(scenario: &Scenario) -> Vec<f64> {
 /// Runs `scenario` with parameters `p`.
 pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> SimulationResult {
     let patient = &scenario.patient;
-    let skin = Skin::new(scenario.region, patient.sex, p);
-    let setup = |tissue: LesionTissue| ColumnSetup {
-        skin: skin.clone(),
-        age_years: patient.age_years,
-        male: patient.sex == Sex::Male,
-        photoaging: patient.photoaging,
-        skin_type: patient.skin_type,
-        tissue,
-    };
-    // Column 0 is the surrounding (normal) skin; each concern with a local lesion adds its own
-    // column. `column_of[c]` is the column concern `c` is graded on (0 for whole-area concerns).
-    let new_column = |tissue: LesionTissue| {
-        let mut col = Column::new(setup(tissue), p);
-        col.control = options.control;
-        col
-    };
-    let mut columns = vec![new_column(LesionTissue::NORMAL)];
-    let dermis_now_um = columns[0].snapshot().dermis_um;
-    let mut column_of = Vec::with_capacity(scenario.concerns.len());
-    for c in &scenario.concerns {
-        let tissue = lesion_tissue(c.kind, c.severity, dermis_now_um, skin.face, p);
-        if tissue.is_normal() {
-            column_of.push(0);
-        } else {
-            columns.push(new_column(tissue));
-            column_of.push(columns.len() - 1);
-        }
-    }
-
-    let before: Vec<Snapshot> = columns.iter().map(Column::snapshot).collect();
-    let fat_before = ageing::fat_volume_factor(patient.age_years, p);
-    let before_profile = columns[0].collagen_profile();
+    let mut course = Course::new(patient, scenario.region, &scenario.concerns, p, options.control);
+    let before_profile = course.columns[0].collagen_profile();
 
     let samples = if options.record {
         sample_days(scenario)
     } else {
         Vec::new()
     };
-    let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); columns.len()];
+    let mut recorded: Vec<Vec<Snapshot>> = vec![Vec::with_capacity(samples.len()); course.columns.len()];
 
     let session_days = scenario.protocol.session_days();
     let adjunct = scenario.protocol.adjunct.is_some();
@@ -155,7 +123,7 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
     {
         // Advance every column to `day`, recording the samples on the way.
         let first_sample = next_sample;
-        for (col, rec) in columns.iter_mut().zip(&mut recorded) {
+        for (col, rec) in course.columns.iter_mut().zip(&mut recorded) {
             let mut k = first_sample;
             if !options.record {
                 col.advance_quietly(day);
@@ -179,38 +147,22 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
             next_sample = k;
         }
         if s_idx < session_days.len() {
-            let now = columns[0].snapshot();
-            let field = scenario.device.puncture_field(now.epidermis_um + now.dermis_um, p);
+            let field = course.apply_session(&scenario.device, adjunct, p);
             field_info = (field.depth_um, field.holes_per_cm2);
-            for col in &mut columns {
-                col.apply_session(&field, adjunct);
-            }
         }
     }
 
-    let after: Vec<Snapshot> = columns.iter().map(Column::snapshot).collect();
-    let grade_at = |c: usize, normal: &Snapshot, lesion: &Snapshot, fat_volume: f64| {
-        let concern = &scenario.concerns[c];
-        let inputs = GradeInputs {
-            normal,
-            lesion,
-            normal_before: &before[0],
-            lesion_before: &before[column_of[c]],
-            fat_volume,
-            fat_volume_before: fat_before,
-        };
-        outcome::grade(concern.kind, concern.severity, &inputs, p)
-    };
-    let fat_after = ageing::fat_volume_factor(patient.age_years + ageing::days_to_years(end), p);
+    let after: Vec<Snapshot> = course.columns.iter().map(Column::snapshot).collect();
+    let column_of = &course.column_of;
     let concerns: Vec<ConcernOutcome> = scenario
         .concerns
         .iter()
         .enumerate()
         .map(|(ci, c)| {
-            let after = grade_at(ci, &after[0], &after[column_of[ci]], fat_after);
+            let after = course.grade_of(ci, &after[0], &after[column_of[ci]], p);
             ConcernOutcome {
                 kind: c.kind,
-                scale: outcome::scale(c.kind, skin.face).name,
+                scale: outcome::scale(c.kind, course.face()).name,
                 before: c.severity,
                 after,
                 improvement_pct: outcome::improvement_pct(c.kind, c.severity, after),
@@ -223,15 +175,12 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
             recorded[0]
                 .iter()
                 .zip(&recorded[column_of[ci]])
-                .map(|(n, l)| {
-                    let age = patient.age_years + ageing::days_to_years(n.day);
-                    grade_at(ci, n, l, ageing::fat_volume_factor(age, p))
-                })
+                .map(|(n, l)| course.grade_of(ci, n, l, p))
                 .collect()
         })
         .collect();
-    let normal = &columns[0];
-    let (normal_before, normal_after) = (&before[0], &after[0]);
+    let normal = &course.columns[0];
+    let (normal_before, normal_after) = (&course.before[0], &after[0]);
     let timeseries = TimeSeries {
         samples: std::mem::take(&mut recorded[0]),
         grades,

@@ -2,9 +2,14 @@
 //!
 //! - [`scenario_file`]: reads scenario TOML files into validated [`cit_core::scenario::Scenario`]s,
 //!   with errors that name the file, the key path, the value given and what is allowed;
+//! - [`patient_file`]: reads patient files (or flags) into validated planner profiles;
+//! - [`plan_report`] and [`plan_plot`]: the plan as text, JSON and a PNG trajectory;
 //! - [`report`]: text, JSON and CSV renderings of results;
 //! - [`plot`]: PNG charts of a result.
 
+pub mod patient_file;
+pub mod plan_plot;
+pub mod plan_report;
 pub mod plot;
 pub mod report;
 pub mod scenario_file;

@@ -43,13 +43,13 @@ static FONT_TTF: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 /// The family name the charts ask for (plotters' `FontFamily::SansSerif`).
 pub(crate) const FONT: &str = "sans-serif";
 
-const WIDTH: u32 = 1000;
-const HEIGHT: u32 = 600;
+pub(crate) const WIDTH: u32 = 1000;
+pub(crate) const HEIGHT: u32 = 600;
 /// Length of the side-effect window after each session, days.
 const SIDE_EFFECT_DAYS: f64 = 14.0;
 
 /// Series colours (Tableau 10), colour-blind friendlier than the primaries.
-const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -61,7 +61,7 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
-const GREY: RGBColor = RGBColor(110, 110, 110);
+pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
 
 pub(crate) type DrawResult = Result<(), Box<dyn Error>>;
 
@@ -135,7 +135,7 @@ pub fn write_plots(result: &SimulationResult, title: &str, dir: &Path) -> Result
 }
 
 /// Smallest and largest finite value, or `None`.
-fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values
         .into_iter()
         .filter(|v| v.is_finite())
@@ -147,7 +147,7 @@ fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
 
 /// An axis range around `range` (default `fallback`) with a non-zero span, padded by `below` and
 /// `above` times the span.
-fn axis(range: Option<(f64, f64)>, fallback: (f64, f64), below: f64, above: f64) -> std::ops::Range<f64> {
+pub(crate) fn axis(range: Option<(f64, f64)>, fallback: (f64, f64), below: f64, above: f64) -> std::ops::Range<f64> {
     let (mut lo, mut hi) = range.unwrap_or(fallback);
     if hi - lo <= 1e-9 * lo.abs().max(hi.abs()).max(1e-12) {
         let half = 0.1 * lo.abs().max(1.0);
@@ -159,7 +159,7 @@ fn axis(range: Option<(f64, f64)>, fallback: (f64, f64), below: f64, above: f64)
 }
 
 /// Tick label: up to 4 decimals, without trailing zeros.
-fn tick(v: f64) -> String {
+pub(crate) fn tick(v: f64) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -169,12 +169,12 @@ fn tick(v: f64) -> String {
     }
 }
 
-fn label_style(size: f64) -> TextStyle<'static> {
+pub(crate) fn label_style(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
 }
 
 /// White root area with the chart title on top; returns the area below the title.
-fn titled_root<'a>(
+pub(crate) fn titled_root<'a>(
     root: &DrawingArea<BitMapBackend<'a>, Shift>,
     title: &str,
     chart: &str,
@@ -200,7 +200,7 @@ fn titled_root<'a>(
 }
 
 /// Draws the legend box of `chart` at `pos`.
-fn legend<'a, 'b: 'a, X, Y>(
+pub(crate) fn legend<'a, 'b: 'a, X, Y>(
     chart: &mut ChartContext<'a, BitMapBackend<'b>, Cartesian2d<X, Y>>,
     pos: SeriesLabelPosition,
 ) -> DrawResult
@@ -218,11 +218,13 @@ where
     Ok(())
 }
 
-fn solid_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+pub(crate) fn solid_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
 }
 
-fn dashed_key(color: RGBColor) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
+pub(crate) fn dashed_key(
+    color: RGBColor,
+) -> impl Fn((i32, i32)) -> DashedPathElement<std::vec::IntoIter<(i32, i32)>, i32> {
     move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 4, color.stroke_width(2))
 }
 

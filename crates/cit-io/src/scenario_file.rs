@@ -282,7 +282,7 @@ struct RawScenario {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table [patient]")]
-struct RawPatient {
+pub(crate) struct RawPatient {
     age: Option<Value>,
     sex: Option<Value>,
     skin_type: Option<Value>,
@@ -291,13 +291,13 @@ struct RawPatient {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table [site]")]
-struct RawSite {
+pub(crate) struct RawSite {
     region: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table [[concern]]")]
-struct RawConcern {
+pub(crate) struct RawConcern {
     kind: Option<Value>,
     subtype: Option<Value>,
     severity: Option<Value>,
@@ -328,7 +328,7 @@ struct RawProtocol {
 // TOML-layer errors: line, column, key path
 // ---------------------------------------------------------------------------------------------
 
-fn toml_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+pub(crate) fn toml_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     let file = file.to_string();
     let message = one_line(e.message());
     let start = e.span().map(|s| s.start.min(text.len()));
@@ -546,7 +546,7 @@ fn one_line(s: &str) -> String {
 const MAX_VALUE_CHARS: usize = 60;
 
 /// A value as it would be written in the file, shortened and on one line.
-fn show(v: &Value) -> String {
+pub(crate) fn show(v: &Value) -> String {
     let s = match v {
         Value::String(s) => format!("\"{}\"", s.escape_default()),
         Value::Integer(i) => i.to_string(),
@@ -567,7 +567,7 @@ fn show(v: &Value) -> String {
 }
 
 /// A range bound for messages: `12`, `0.1`.
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -575,12 +575,18 @@ fn num(x: f64) -> String {
     }
 }
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
 }
 
 impl Ctx<'_> {
-    fn invalid(&self, key: &str, v: &Value, problem: impl Into<String>, allowed: impl Into<String>) -> ScenarioError {
+    pub(crate) fn invalid(
+        &self,
+        key: &str,
+        v: &Value,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_string(),
             key: key.to_string(),
@@ -590,7 +596,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn missing(&self, key: &str, allowed: impl Into<String>) -> ScenarioError {
+    pub(crate) fn missing(&self, key: &str, allowed: impl Into<String>) -> ScenarioError {
         ScenarioError::Missing {
             file: self.file.to_string(),
             key: key.to_string(),
@@ -598,12 +604,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn required<T>(&self, key: &str, v: Option<T>, allowed: &str) -> Result<T, ScenarioError> {
+    pub(crate) fn required<T>(&self, key: &str, v: Option<T>, allowed: &str) -> Result<T, ScenarioError> {
         v.ok_or_else(|| self.missing(key, allowed))
     }
 
     /// A finite number (integer or float) in `lo..=hi`.
-    fn number(
+    pub(crate) fn number(
         &self,
         key: &str,
         v: Option<&Value>,
@@ -625,7 +631,7 @@ impl Ctx<'_> {
     }
 
     /// A whole number in `lo..=hi`.
-    fn integer(
+    pub(crate) fn integer(
         &self,
         key: &str,
         v: Option<&Value>,
@@ -645,7 +651,12 @@ impl Ctx<'_> {
         Ok(Some(i))
     }
 
-    fn text<'v>(&self, key: &str, v: Option<&'v Value>, allowed: &str) -> Result<Option<&'v str>, ScenarioError> {
+    pub(crate) fn text<'v>(
+        &self,
+        key: &str,
+        v: Option<&'v Value>,
+        allowed: &str,
+    ) -> Result<Option<&'v str>, ScenarioError> {
         match v {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -654,7 +665,12 @@ impl Ctx<'_> {
     }
 
     /// One of `names` (a text); gives the matching name.
-    fn choice<T: Copy>(&self, key: &str, v: Option<&Value>, options: &[(&str, T)]) -> Result<Option<T>, ScenarioError> {
+    pub(crate) fn choice<T: Copy>(
+        &self,
+        key: &str,
+        v: Option<&Value>,
+        options: &[(&str, T)],
+    ) -> Result<Option<T>, ScenarioError> {
         let allowed = options.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
         let Some(v) = v else { return Ok(None) };
         let Some(s) = self.text(key, Some(v), &allowed)? else {
@@ -781,7 +797,22 @@ impl RawScenario {
 }
 
 impl RawPatient {
-    fn validate(self, cx: &Ctx<'_>) -> Result<Patient, ScenarioError> {
+    /// A `[patient]` section from values given elsewhere (the planner's command-line flags).
+    pub(crate) fn from_values(
+        age: Option<Value>,
+        sex: Option<Value>,
+        skin_type: Option<Value>,
+        photoaging: Option<Value>,
+    ) -> Self {
+        RawPatient {
+            age,
+            sex,
+            skin_type,
+            photoaging,
+        }
+    }
+
+    pub(crate) fn validate(self, cx: &Ctx<'_>) -> Result<Patient, ScenarioError> {
         let age = cx.number("patient.age", self.age.as_ref(), 12.0, 100.0, A_AGE)?;
         let age_years = cx.required("patient.age", age, A_AGE)?;
         let sexes = Sex::ALL.map(|s| (s.name(), s));
@@ -807,7 +838,11 @@ impl RawPatient {
 }
 
 impl RawSite {
-    fn validate(self, cx: &Ctx<'_>) -> Result<Region, ScenarioError> {
+    pub(crate) fn from_value(region: Option<Value>) -> Self {
+        RawSite { region }
+    }
+
+    pub(crate) fn validate(self, cx: &Ctx<'_>) -> Result<Region, ScenarioError> {
         let regions = Region::ALL.map(|r| (r.name(), r));
         let names = Region::ALL.map(|r| r.name()).join(", ");
         cx.required(
@@ -819,7 +854,15 @@ impl RawSite {
 }
 
 impl RawConcern {
-    fn validate(self, cx: &Ctx<'_>, i: usize, region: Region) -> Result<Concern, ScenarioError> {
+    pub(crate) fn from_values(kind: Option<Value>, subtype: Option<Value>, severity: Option<Value>) -> Self {
+        RawConcern {
+            kind,
+            subtype,
+            severity,
+        }
+    }
+
+    pub(crate) fn validate(self, cx: &Ctx<'_>, i: usize, region: Region) -> Result<Concern, ScenarioError> {
         let key = |k: &str| format!("concern[{i}].{k}");
         let mut kinds: Vec<(&str, &str)> = Vec::new();
         for k in CONCERN_VARIANTS {

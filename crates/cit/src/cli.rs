@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a course of treatment described by a scenario file.
     Simulate(SimulateArgs),
+    /// Plan a course for a person: sessions, needle length, interval, expected result, safety.
+    Plan(Box<PlanArgs>),
     /// List the bundled example scenarios.
     Examples,
     /// Print the parameter set (unit, value, source, calibrated).
@@ -125,6 +127,81 @@ pub struct SimulateArgs {
     /// Worker threads for cohorts (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `cit plan`: a patient file, or the same as flags.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Patient file (TOML), see examples/patients/ and docs/planner.md.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "age", "sex", "skin_type", "photoaging", "site", "concern", "subtype", "severity", "goal",
+        "target_grade", "max_sessions", "max_downtime_days", "device", "start_date", "yes"])]
+    pub patient: Option<PathBuf>,
+    /// Age, years.
+    #[arg(long)]
+    pub age: Option<f64>,
+    /// female | male
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Fitzpatrick skin type 1..6.
+    #[arg(long)]
+    pub skin_type: Option<i64>,
+    /// Glogau photoageing grade 1..4 (default 1).
+    #[arg(long)]
+    pub photoaging: Option<i64>,
+    /// Body region (forehead, periorbital, cheek, ..., see `cit plan --help`).
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Concern kind: fine-lines, wrinkles, acne-scar, keloid, stretch-marks, hyperpigmentation, texture, laxity.
+    #[arg(long)]
+    pub concern: Option<String>,
+    /// Concern subtype (acne-scar: icepick|boxcar|rolling; stretch-marks: rubra|alba; ...).
+    #[arg(long)]
+    pub subtype: Option<String>,
+    /// Severity on the concern's clinical scale.
+    #[arg(long)]
+    pub severity: Option<f64>,
+    /// noticeable | optimal | target (with --target-grade); default noticeable.
+    #[arg(long)]
+    pub goal: Option<String>,
+    /// Grade to reach on the concern's scale (with --goal target).
+    #[arg(long)]
+    pub target_grade: Option<f64>,
+    /// Most sessions acceptable (1..10).
+    #[arg(long)]
+    pub max_sessions: Option<i64>,
+    /// Longest acceptable redness or dryness after a session, days.
+    #[arg(long)]
+    pub max_downtime_days: Option<f64>,
+    /// roller | pen | stamp (default: pen).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Date of the first session, YYYY-MM-DD (the schedule is dated from it).
+    #[arg(long)]
+    pub start_date: Option<String>,
+    /// A contraindication answered "yes" (repeatable), e.g. --yes hsv_history.
+    #[arg(long, value_name = "QUESTION")]
+    pub yes: Vec<String>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Also write plan.json and trajectory.png (predicted grade with its 10-90 % band) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Virtual patients (default 1000 from data/planner.toml).
+    #[arg(long, value_name = "N")]
+    pub cohort: Option<usize>,
+    /// Seed of the virtual cohort.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

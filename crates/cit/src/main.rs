@@ -40,6 +40,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         cli::Command::Simulate(args) => commands::simulate::run(args),
+        cli::Command::Plan(args) => commands::plan::run(*args),
         cli::Command::Examples => commands::examples::run(),
         cli::Command::Parameters { format } => commands::parameters::run(format),
         cli::Command::Validate(args) => commands::validate::run(args),

@@ -1,0 +1,472 @@
+//! The simulation-driven search for a course: which setting (device, needle length, interval,
+//! adjunct) and how many sessions.
+//!
+//! Nothing here is looked up: every number comes from simulating virtual patients.
+//!
+//! - A [`Trial`] is one setting on one virtual patient: a [`Course`] needled session by session.
+//!   After each session it reads the grades one interval later (just before the next session
+//!   would be) and, when asked, projects the follow-up by cloning the state and letting it heal
+//!   without further sessions. One simulation per patient and setting therefore answers "what
+//!   after 1, 2, 3, ... sessions" without re-running the earlier sessions.
+//! - **Screening**: every candidate setting on the first `screening_size` virtual patients,
+//!   round by round (round n = everyone's n-th session). For `noticeable` and a target grade the
+//!   search stops at the first round in which some setting reaches the goal with the required
+//!   probability: no setting can need fewer sessions. For `optimal` every setting runs until its
+//!   dose-response has flattened, because which settings reach the best result is only known then.
+//! - **Final**: the best-ranked setting on the full cohort (`cohort_size` patients, the screening
+//!   patients among them), projecting only around the screened session count and moving it up
+//!   or down until it is the smallest count with the required probability.
+
+use crate::goal;
+use crate::profile::Goal;
+use crate::settings::PlannerSettings;
+use cit_core::cohort::{patient_params, Stats};
+use cit_core::column::StepControl;
+use cit_core::course::Course;
+use cit_core::device::Device;
+use cit_core::params::{ParameterSet, Params};
+use cit_core::scenario::{Adjunct, Concern, Patient};
+use cit_core::simulate::pih_probability;
+use cit_core::skin::Region;
+use rayon::prelude::*;
+
+/// One candidate setting of a course (everything but the number of sessions).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setting {
+    pub device: &'static str,
+    pub needle_length_mm: f64,
+    pub passes: u32,
+    pub interval_days: f64,
+    pub adjunct: Option<Adjunct>,
+}
+
+impl Setting {
+    pub fn device(&self) -> Device {
+        // `device` is one of roller, pen, stamp (candidates are built from that list).
+        Device::typical(self.device, self.needle_length_mm, self.passes)
+            .unwrap_or_else(|| unreachable!("device kind {} is known", self.device))
+    }
+}
+
+/// The person, the site and the concerns, as the simulations need them.
+#[derive(Debug, Clone)]
+pub struct Subject<'a> {
+    pub patient: &'a Patient,
+    pub region: Region,
+    pub concerns: &'a [Concern],
+}
+
+/// The virtual patients of a run: per-patient parameters drawn around the shipped (or given)
+/// parameter set, each from its own random stream.
+pub struct Cohort {
+    pub params: Vec<Params>,
+}
+
+impl Cohort {
+    pub fn draw(set: &ParameterSet, seed: u64, n: usize) -> Cohort {
+        let params = (0..n as u64)
+            .into_par_iter()
+            .map(|k| patient_params(set, seed, k).0)
+            .collect();
+        Cohort { params }
+    }
+}
+
+/// One setting on one virtual patient.
+#[derive(Clone)]
+pub struct Trial {
+    pub patient: usize,
+    course: Course,
+    /// Sessions applied so far.
+    pub done: u32,
+    /// Grades of every concern one interval after each session (index n - 1).
+    pub after: Vec<Vec<f64>>,
+    /// Grades of every concern at follow-up after n sessions (index n - 1), where projected.
+    pub projected: Vec<Option<Vec<f64>>>,
+}
+
+impl Trial {
+    pub fn new(subject: &Subject<'_>, patient: usize, p: &Params) -> Trial {
+        Trial {
+            patient,
+            course: Course::new(
+                subject.patient,
+                subject.region,
+                subject.concerns,
+                p,
+                StepControl::default(),
+            ),
+            done: 0,
+            after: Vec::new(),
+            projected: Vec::new(),
+        }
+    }
+
+    /// Applies the next session and reads the grades an interval later; with `project`, also
+    /// the grades `follow_up_days` after this session with no further sessions.
+    pub fn next_session(&mut self, s: &Setting, p: &Params, follow_up_days: f64, project: bool) {
+        let n = self.done + 1;
+        let session_day = f64::from(n - 1) * s.interval_days;
+        let next_day = f64::from(n) * s.interval_days;
+        let follow_up_day = session_day + follow_up_days;
+        self.course.advance(session_day);
+        self.course.apply_session(&s.device(), s.adjunct.is_some(), p);
+        let mut projected = None;
+        if project && follow_up_day <= next_day {
+            self.course.advance(follow_up_day);
+            projected = Some(self.course.grades(p));
+        }
+        self.course.advance(next_day);
+        self.after.push(self.course.grades(p));
+        if project && projected.is_none() {
+            let mut healing = self.course.clone();
+            healing.advance(follow_up_day);
+            projected = Some(healing.grades(p));
+        }
+        self.projected.push(projected);
+        self.done = n;
+    }
+
+    /// Primary-concern grade at follow-up after `n` sessions, if projected.
+    pub fn follow_up(&self, n: u32) -> Option<f64> {
+        let i = (n as usize).checked_sub(1)?;
+        self.projected.get(i)?.as_ref().map(|g| g[0])
+    }
+
+    /// Longest redness and dryness over the first `n` sessions, days.
+    pub fn downtime(&self, n: u32) -> (f64, f64) {
+        let s = &self.course.sessions()[..(n as usize).min(self.course.sessions().len())];
+        (
+            s.iter().map(|e| e.redness_days).fold(0.0, f64::max),
+            s.iter().map(|e| e.dryness_days).fold(0.0, f64::max),
+        )
+    }
+
+    /// Probability of visible PIH over the first `n` sessions.
+    pub fn pih(&self, n: u32, p: &Params) -> f64 {
+        let s = &self.course.sessions()[..(n as usize).min(self.course.sessions().len())];
+        pih_probability(s, p)
+    }
+}
+
+/// Runs one more session on every trial (in parallel), projecting when `project(trial)` says so.
+fn round(trials: &mut [Trial], s: &Setting, cohort: &Cohort, settings: &PlannerSettings, project: bool) {
+    trials
+        .par_iter_mut()
+        .for_each(|t| t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, project));
+}
+
+/// Share of trials that reached the goal with `n` sessions (`None` if not all are decidable).
+pub fn probability(trials: &[Trial], goal: Goal, before: f64, n: u32, s: &PlannerSettings) -> Option<f64> {
+    let mut hits = 0usize;
+    for t in trials {
+        let at_n = t.follow_up(n)?;
+        let next = t.follow_up(n + 1);
+        if goal::reached(goal, before, at_n, next, s)? {
+            hits += 1;
+        }
+    }
+    Some(hits as f64 / trials.len().max(1) as f64)
+}
+
+/// Cohort figures of one setting with `n` sessions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub probability: f64,
+    pub redness_days: Stats,
+    pub dryness_days: Stats,
+    /// Longer of redness and dryness, p90 over the patients.
+    pub downtime_days_p90: f64,
+    /// Mean over the patients of their PIH probability.
+    pub pih_probability: f64,
+    /// Primary-concern grade at follow-up.
+    pub follow_up: Stats,
+}
+
+pub fn figures(trials: &[Trial], cohort: &Cohort, goal: Goal, before: f64, n: u32, s: &PlannerSettings) -> Figures {
+    let (red, dry): (Vec<f64>, Vec<f64>) = trials.iter().map(|t| t.downtime(n)).unzip();
+    let down: Vec<f64> = red.iter().zip(&dry).map(|(r, d)| r.max(*d)).collect();
+    let pih = trials.iter().map(|t| t.pih(n, &cohort.params[t.patient])).sum::<f64>() / trials.len().max(1) as f64;
+    let follow: Vec<f64> = trials.iter().filter_map(|t| t.follow_up(n)).collect();
+    Figures {
+        probability: probability(trials, goal, before, n, s).unwrap_or(0.0),
+        redness_days: Stats::of(&red),
+        dryness_days: Stats::of(&dry),
+        downtime_days_p90: Stats::of(&down).p90,
+        pih_probability: pih,
+        follow_up: Stats::of(&follow),
+    }
+}
+
+/// A candidate setting after screening.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screened {
+    pub setting: Setting,
+    /// Fewest sessions reaching the goal with the required probability (`None`: not within the
+    /// sessions screened).
+    pub sessions: Option<u32>,
+    /// Share reaching the goal after n = 1, 2, ... sessions (where decidable).
+    pub probability_by_sessions: Vec<f64>,
+    /// Primary-concern grade at follow-up after n = 1, 2, ... sessions: the dose-response.
+    pub dose_response: Vec<Stats>,
+    /// Figures at `sessions` (or at the last round run).
+    pub figures: Figures,
+    /// Median improvement at follow-up at `sessions` (or the last round), on the concern's scale.
+    pub result: f64,
+    /// Excluded by the downtime constraint.
+    pub over_downtime: bool,
+}
+
+impl Screened {
+    /// Sessions to compare by: the screened count, or "more than any" when not reached.
+    fn sessions_key(&self) -> u32 {
+        self.sessions.unwrap_or(u32::MAX)
+    }
+}
+
+/// Orders settings: fewest sessions, then least downtime (whole days, p90), then least PIH
+/// risk (whole percent), then the higher probability, then the shorter interval and needle.
+pub fn rank(a: &Screened, b: &Screened) -> std::cmp::Ordering {
+    let key = |s: &Screened| {
+        (
+            s.sessions_key(),
+            s.figures.downtime_days_p90.ceil() as i64,
+            (s.figures.pih_probability * 100.0).round() as i64,
+        )
+    };
+    key(a)
+        .cmp(&key(b))
+        .then(b.figures.probability.total_cmp(&a.figures.probability))
+        .then(a.setting.interval_days.total_cmp(&b.setting.interval_days))
+        .then(a.setting.needle_length_mm.total_cmp(&b.setting.needle_length_mm))
+}
+
+/// Screens every candidate on the first `settings.screening_size` patients of `cohort`.
+/// `max_sessions` is the most sessions a plan may have.
+pub fn screen(
+    subject: &Subject<'_>,
+    candidates: &[Setting],
+    cohort: &Cohort,
+    goal: Goal,
+    max_sessions: u32,
+    max_downtime_days: Option<f64>,
+    settings: &PlannerSettings,
+) -> Vec<Screened> {
+    let size = settings.screening_size.min(cohort.params.len());
+    let before = subject.concerns[0].severity;
+    let mut trials: Vec<Vec<Trial>> = candidates
+        .iter()
+        .map(|_| (0..size).map(|k| Trial::new(subject, k, &cohort.params[k])).collect())
+        .collect();
+    let mut screened: Vec<Screened> = candidates
+        .iter()
+        .map(|&setting| Screened {
+            setting,
+            sessions: None,
+            probability_by_sessions: Vec::new(),
+            dose_response: Vec::new(),
+            figures: empty_figures(),
+            result: 0.0,
+            over_downtime: false,
+        })
+        .collect();
+    // `optimal` decides n with the (n + 1)-th session: one more round than the plan may have.
+    let lookahead = u32::from(goal == Goal::Optimal);
+    let mut active: Vec<bool> = vec![true; candidates.len()];
+    for n in 1..=max_sessions + lookahead {
+        // One round for every active candidate, all patients in parallel.
+        trials
+            .par_iter_mut()
+            .zip(candidates.par_iter())
+            .zip(active.par_iter())
+            .filter(|(_, a)| **a)
+            .for_each(|((ts, s), _)| {
+                ts.par_iter_mut()
+                    .for_each(|t| t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, true))
+            });
+        let decide = n - lookahead; // the session count decidable after this round
+        for (c, sc) in screened.iter_mut().enumerate() {
+            if !active[c] {
+                continue;
+            }
+            let ts = &trials[c];
+            sc.dose_response
+                .push(Stats::of(&ts.iter().filter_map(|t| t.follow_up(n)).collect::<Vec<_>>()));
+            if n == 1 {
+                if let Some(limit) = max_downtime_days {
+                    let f = figures(ts, cohort, goal, before, 1, settings);
+                    if f.downtime_days_p90 > limit {
+                        sc.over_downtime = true;
+                        sc.figures = f;
+                        active[c] = false;
+                        continue;
+                    }
+                }
+            }
+            if decide == 0 {
+                continue;
+            }
+            let p = probability(ts, goal, before, decide, settings).unwrap_or(0.0);
+            sc.probability_by_sessions.push(p);
+            sc.figures = figures(ts, cohort, goal, before, decide, settings);
+            sc.result = before - sc.figures.follow_up.p50;
+            if p >= settings.probability_goal {
+                sc.sessions = Some(decide);
+                active[c] = false;
+            }
+        }
+        // Fewest sessions first: once a setting reaches the goal at `decide`, no setting still
+        // running can do it in fewer; `optimal` must see every setting's plateau first.
+        let someone_reached = screened.iter().any(|s| s.sessions == Some(decide));
+        if (goal != Goal::Optimal && someone_reached) || !active.iter().any(|a| *a) {
+            break;
+        }
+    }
+    screened
+}
+
+fn empty_figures() -> Figures {
+    Figures {
+        probability: 0.0,
+        redness_days: Stats::default(),
+        dryness_days: Stats::default(),
+        downtime_days_p90: 0.0,
+        pih_probability: 0.0,
+        follow_up: Stats::default(),
+    }
+}
+
+/// The screened settings in the order they are recommended: for `optimal`, only the settings
+/// whose result is within one meaningful difference of the best result any setting reached
+/// (a setting that flattens early because it does little is not "optimal"); settings over the
+/// downtime limit are dropped.
+pub fn finalists(screened: &[Screened], goal: Goal, settings: &PlannerSettings) -> Vec<Screened> {
+    let mut ok: Vec<Screened> = screened.iter().filter(|s| !s.over_downtime).cloned().collect();
+    if goal == Goal::Optimal {
+        let best = ok.iter().map(|s| s.result).fold(f64::NEG_INFINITY, f64::max);
+        ok.retain(|s| s.result >= best - settings.meaningful_difference);
+    }
+    ok.sort_by(rank);
+    ok
+}
+
+/// The chosen setting on the full cohort.
+pub struct Final {
+    pub sessions: u32,
+    pub trials: Vec<Trial>,
+    /// Share reaching the goal by session count, where computed (index n - 1).
+    pub probability_by_sessions: Vec<Option<f64>>,
+}
+
+/// Runs `setting` on every patient of `cohort`, starting from the screened count `start`, and
+/// finds the smallest count in 1..=max_sessions with the required probability (or the count
+/// with the highest probability when none has it).
+pub fn finalise(
+    subject: &Subject<'_>,
+    setting: &Setting,
+    cohort: &Cohort,
+    goal: Goal,
+    start: u32,
+    max_sessions: u32,
+    settings: &PlannerSettings,
+) -> Final {
+    let before = subject.concerns[0].severity;
+    let lookahead = u32::from(goal == Goal::Optimal);
+    let mut trials: Vec<Trial> = (0..cohort.params.len())
+        .into_par_iter()
+        .map(|k| Trial::new(subject, k, &cohort.params[k]))
+        .collect();
+    // Projections only around the screened count: two below it (the count may move down, and
+    // the alternative one session fewer needs its own probability) up to the look-ahead.
+    let first_projected = start.saturating_sub(2).max(1);
+    let mut probs: Vec<Option<f64>> = Vec::new();
+    let prob_at = |trials: &[Trial], n: u32| probability(trials, goal, before, n, settings);
+    let mut simulated = 0;
+    let run_to = |trials: &mut Vec<Trial>, simulated: &mut u32, upto: u32| {
+        while *simulated < upto {
+            let n = *simulated + 1;
+            round(trials, setting, cohort, settings, n >= first_projected);
+            *simulated = n;
+        }
+    };
+    run_to(&mut trials, &mut simulated, start + lookahead);
+    let mut n = start;
+    loop {
+        while probs.len() < simulated as usize {
+            let k = probs.len() as u32 + 1;
+            probs.push(if k >= first_projected {
+                prob_at(&trials, k)
+            } else {
+                None
+            });
+        }
+        // Recompute entries that became decidable with the look-ahead session.
+        for k in first_projected..=simulated {
+            probs[k as usize - 1] = prob_at(&trials, k);
+        }
+        let p = probs[n as usize - 1].unwrap_or(0.0);
+        if p >= settings.probability_goal || n >= max_sessions {
+            break;
+        }
+        n += 1;
+        run_to(&mut trials, &mut simulated, n + lookahead);
+    }
+    // Move down while one session fewer still has the required probability.
+    while n > first_projected && probs[n as usize - 2].unwrap_or(0.0) >= settings.probability_goal {
+        n -= 1;
+    }
+    // No count reached the required probability: take the most likely one (fewest on ties).
+    if probs[n as usize - 1].unwrap_or(0.0) < settings.probability_goal {
+        let mut best = n;
+        for k in first_projected..=n {
+            if probs[k as usize - 1].unwrap_or(0.0) > probs[best as usize - 1].unwrap_or(0.0) {
+                best = k;
+            }
+        }
+        n = best;
+    }
+    Final {
+        sessions: n,
+        trials,
+        probability_by_sessions: probs,
+    }
+}
+
+/// Days after the last of `sessions` sessions until the primary concern's benefit (grade before
+/// minus grade now) has fallen to half of the largest benefit seen since the follow-up, for each
+/// of the first `settings.maintenance_patients` patients; `None` for a patient whose benefit
+/// has not halved within the horizon (or who had no benefit).
+pub fn fade_days(
+    subject: &Subject<'_>,
+    setting: &Setting,
+    cohort: &Cohort,
+    sessions: u32,
+    settings: &PlannerSettings,
+) -> Vec<Option<f64>> {
+    const SAMPLE_DAYS: f64 = 30.0;
+    let before = subject.concerns[0].severity;
+    let m = settings.maintenance_patients.min(cohort.params.len());
+    (0..m)
+        .into_par_iter()
+        .map(|k| {
+            let p = &cohort.params[k];
+            let mut t = Trial::new(subject, k, p);
+            for _ in 0..sessions {
+                t.next_session(setting, p, settings.follow_up_days, false);
+            }
+            let last = f64::from(sessions - 1) * setting.interval_days;
+            let mut day = (last + settings.follow_up_days).max(t.course.day());
+            let mut peak: f64 = 0.0;
+            while day - last <= settings.maintenance_horizon_days {
+                t.course.advance(day);
+                let benefit = before - t.course.grades(p)[0];
+                peak = peak.max(benefit);
+                if peak > 0.0 && benefit <= 0.5 * peak {
+                    return Some(day - last);
+                }
+                day += SAMPLE_DAYS;
+            }
+            None
+        })
+        .collect()
+}

@@ -1,0 +1,73 @@
+//! The planner's own settings (`data/planner.toml`): the questions it answers and how it searches.
+//! These are definitions and search budgets, not biology; the model's parameters live in
+//! `data/parameters.toml`.
+
+use serde::Deserialize;
+
+/// The settings file shipped with cit.
+pub const PLANNER_TOML: &str = include_str!("../../../data/planner.toml");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannerSettings {
+    pub cohort_size: usize,
+    pub screening_size: usize,
+    pub seed: u64,
+    pub probability_goal: f64,
+    pub max_sessions: u32,
+    pub intervals_days: Vec<f64>,
+    pub depth_values: usize,
+    pub depth_step_mm: f64,
+    pub follow_up_days: f64,
+    pub noticeable_improvement: f64,
+    pub meaningful_difference: f64,
+    pub maintenance_horizon_days: f64,
+    pub maintenance_patients: usize,
+    pub pih_warning_probability: f64,
+    pub downtime_warning_days: f64,
+    pub default_device: String,
+    pub passes: Passes,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passes {
+    pub roller: u32,
+    pub pen: u32,
+    pub stamp: u32,
+}
+
+impl Passes {
+    pub fn of(&self, kind: &str) -> u32 {
+        match kind {
+            "roller" => self.roller,
+            "stamp" => self.stamp,
+            _ => self.pen,
+        }
+    }
+}
+
+impl PlannerSettings {
+    /// The shipped settings.
+    pub fn shipped() -> PlannerSettings {
+        toml::from_str(PLANNER_TOML).expect("data/planner.toml is valid (tested)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_settings_are_consistent_with_the_product_ranges() {
+        let s = PlannerSettings::shipped();
+        assert!(s.cohort_size >= 1000, "the product asks for >= 1,000 virtual patients");
+        assert!(s.screening_size >= 4 && s.screening_size <= s.cohort_size);
+        assert!((0.0..=1.0).contains(&s.probability_goal));
+        assert!((1..=10).contains(&s.max_sessions));
+        assert!(s.intervals_days.iter().all(|i| (14.0..=56.0).contains(i)));
+        assert!(s.depth_values >= 1 && s.depth_step_mm > 0.0);
+        assert!(s.maintenance_patients <= s.cohort_size);
+        assert!(["roller", "pen", "stamp"].contains(&s.default_device.as_str()));
+    }
+}

@@ -1,0 +1,220 @@
+//! `cit plan` through the real binary: output contract, inputs, exit codes. Small cohorts keep
+//! these fast; the planner's logic is tested in cit-plan.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn cit() -> Command {
+    Command::cargo_bin("cit").expect("the cit binary is built")
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/patients")
+        .join(name)
+}
+
+fn plan_json(args: &[&str]) -> Value {
+    let out = cit()
+        .arg("plan")
+        .args(args)
+        .args(["--format", "json", "--cohort", "40"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn json_has_every_key_the_issue_lists() {
+    let j = plan_json(&["--patient", example("crows-feet.toml").to_str().unwrap()]);
+    for key in [
+        "sessions",
+        "interval_days",
+        "needle_length_mm",
+        "device",
+        "passes",
+        "probability_of_goal",
+        "schedule",
+        "predicted",
+        "redness_days_p90",
+        "dryness_days_p90",
+        "pih_probability",
+        "maintenance_after_days",
+        "warnings",
+        "alternatives",
+    ] {
+        assert!(j.get(key).is_some(), "missing {key}");
+    }
+    let n = j["sessions"].as_u64().unwrap() as usize;
+    let schedule = j["schedule"].as_array().unwrap();
+    assert_eq!(schedule.len(), n);
+    assert_eq!(schedule[0]["date"], "2025-03-03");
+    let predicted = &j["predicted"];
+    assert_eq!(predicted["after_session"].as_array().unwrap().len(), n);
+    for k in ["p10", "p50", "p90"] {
+        assert!(predicted["end_of_follow_up"][k].is_number());
+    }
+    let w = &j["warnings"][0];
+    for k in ["action", "reason", "citation"] {
+        assert!(w[k].is_string(), "warning lacks {k}");
+    }
+    assert_eq!(w["id"], "hsv-history");
+}
+
+#[test]
+fn flags_give_the_same_plan_as_the_patient_file() {
+    let file = plan_json(&["--patient", example("crows-feet.toml").to_str().unwrap()]);
+    let flags = plan_json(&[
+        "--age",
+        "48",
+        "--sex",
+        "female",
+        "--skin-type",
+        "2",
+        "--photoaging",
+        "2",
+        "--site",
+        "periorbital",
+        "--concern",
+        "wrinkles",
+        "--severity",
+        "3",
+        "--goal",
+        "noticeable",
+        "--max-downtime-days",
+        "5",
+        "--start-date",
+        "2025-03-03",
+        "--yes",
+        "hsv_history",
+    ]);
+    assert_eq!(file, flags);
+}
+
+#[test]
+fn a_keloid_is_not_planned_and_names_the_route() {
+    let j = plan_json(&[
+        "--age",
+        "30",
+        "--sex",
+        "male",
+        "--skin-type",
+        "5",
+        "--site",
+        "back",
+        "--concern",
+        "keloid",
+        "--subtype",
+        "keloid",
+        "--severity",
+        "6",
+    ]);
+    assert_eq!(j["verdict"], "do-not-treat");
+    assert!(j["sessions"].is_null());
+    assert!(j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["route"] == "drug delivery"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_naming_the_key() {
+    let bad = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cit-io/tests/data/bad-patient/unknown_goal.toml");
+    let out = cit()
+        .args(["plan", "--patient", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("goal = \"perfect\" is unknown") && !err.contains("panicked"),
+        "{err}"
+    );
+
+    let out = cit()
+        .args([
+            "plan",
+            "--age",
+            "40",
+            "--sex",
+            "female",
+            "--skin-type",
+            "9",
+            "--site",
+            "cheek",
+            "--concern",
+            "texture",
+            "--severity",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("patient.skin_type = 9") && err.contains("--skin-type"),
+        "{err}"
+    );
+
+    let out = cit()
+        .args(["plan", "--patient", "x.toml", "--age", "40"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a patient file and flags together");
+    let out = cit()
+        .args(["plan", "--patient", "/nonexistent/p.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn out_writes_the_trajectory_png_and_the_json() {
+    let dir = std::env::temp_dir().join(format!("cit-plan-out-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    cit()
+        .args([
+            "plan",
+            "--cohort",
+            "30",
+            "--patient",
+            example("crows-feet.toml").to_str().unwrap(),
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let png = std::fs::read(dir.join("trajectory.png")).expect("trajectory.png written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let j: Value = serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    assert!(j["sessions"].is_number());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn text_output_names_the_course_the_range_and_the_sources() {
+    let out = cit()
+        .args([
+            "plan",
+            "--cohort",
+            "30",
+            "--patient",
+            example("acne-scars-cheek.toml").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Recommended:",
+        "Schedule:",
+        "end of follow-up",
+        "Spring et al. 2017",
+        "PIH probability",
+    ] {
+        assert!(text.contains(needle), "text lacks {needle:?}:\n{text}");
+    }
+}
