@@ -99,18 +99,18 @@ pub struct GradeInputs<'a> {
 pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64 {
     let s = scale(kind, true);
     let raw = match kind {
-        // Wrinkle depth follows the groove's dermal deficit against its surroundings, and falls
-        // with the stiffness of the skin around it (a stiffer layer folds less).
+        // Wrinkle depth has a static part, the groove's dermal deficit against its surroundings,
+        // which new matrix fills, and a dynamic part, the fold that muscle pulls into the skin,
+        // which it does not; both fall with the stiffness of the skin around (a stiffer layer
+        // folds less).
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
             let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
             let d0 = deficit(g.normal_before, g.lesion_before);
             let d = deficit(g.normal, g.lesion);
             let stiff = (g.lesion_before.stiffness / g.lesion.stiffness).powf(p.outcome_wrinkle_stiffness_exponent);
-            if d0 > 0.0 {
-                before * d / d0 * stiff
-            } else {
-                before * stiff
-            }
+            let filled = if d0 > 0.0 { d / d0 } else { 1.0 };
+            let dynamic = p.outcome_wrinkle_dynamic_share;
+            before * (dynamic + (1.0 - dynamic) * filled) * stiff
         }
         // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of
         // fibrous tethers lifts (rolling scars); the continuous Goodman-Baron score is linear in depth.
