@@ -3,8 +3,12 @@
 //! - [`scenario_file`]: reads scenario TOML files into validated [`cit_core::scenario::Scenario`]s,
 //!   with errors that name the file, the key path, the value given and what is allowed;
 //! - [`report`]: text, JSON and CSV renderings of results;
-//! - [`plot`]: PNG charts of a result.
+//! - [`plot`]: PNG charts of a result;
+//! - [`vtk`]: 3-D fields as VTK ImageData (`.vti`), ParaView collections (`.pvd`) and NumPy `.npy`;
+//! - [`patch_plot`]: PNG heat maps and puncture maps of the patch model's fields.
 
+pub mod patch_plot;
 pub mod plot;
 pub mod report;
 pub mod scenario_file;
+pub mod vtk;

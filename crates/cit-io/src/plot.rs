@@ -41,7 +41,7 @@ pub enum PlotError {
 /// DejaVu Sans, embedded so text renders without a system font library.
 static FONT_TTF: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 /// The family name the charts ask for (plotters' `FontFamily::SansSerif`).
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 600;
@@ -66,7 +66,7 @@ const GREY: RGBColor = RGBColor(110, 110, 110);
 type DrawResult = Result<(), Box<dyn Error>>;
 
 /// Registers the embedded font with plotters, once per process.
-fn ensure_font() -> Result<(), PlotError> {
+pub(crate) fn ensure_font() -> Result<(), PlotError> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {

@@ -15,6 +15,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod diffusion;
+pub mod frame;
 pub mod geometry;
 pub mod grid;
 pub mod patch;

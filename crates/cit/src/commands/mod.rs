@@ -1,3 +1,4 @@
 pub mod examples;
 pub mod parameters;
+pub mod patch;
 pub mod simulate;
