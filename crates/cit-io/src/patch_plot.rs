@@ -37,7 +37,13 @@ fn draw_err(path: &Path, e: Box<dyn Error>) -> PlotError {
 
 /// Sequential colour map (dark blue → teal → yellow), `t` in [0, 1].
 fn sequential(t: f64) -> RGBColor {
-    let stops = [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+    let stops = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
     let t = t.clamp(0.0, 1.0) * (stops.len() - 1) as f64;
     let i = (t.floor() as usize).min(stops.len() - 2);
     let f = t - i as f64;
@@ -131,7 +137,11 @@ fn draw_heat_map(path: &Path, title: &str, m: &HeatMap) -> Result<(), Box<dyn Er
         .right_y_label_area_size(60)
         .build_cartesian_2d(0.0..1.0, lo..hi)?
         .set_secondary_coord(0.0..1.0, lo..hi);
-    cb.configure_mesh().disable_mesh().disable_x_axis().disable_y_axis().draw()?;
+    cb.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .disable_y_axis()
+        .draw()?;
     cb.configure_secondary_axes()
         .y_desc(m.value_label)
         .label_style((FONT, 14))

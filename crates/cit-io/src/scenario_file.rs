@@ -710,7 +710,8 @@ const A_INTERVAL: &str = "a number of days from 7 to 365 (required when sessions
 const A_INTERVAL_ONE: &str = "a number of days from 0 to 365 (not used with one session; may be left out)";
 const A_FOLLOW_UP: &str = "a number of days from 0 to 3650 (default 90)";
 const A_PATCH_SIZE: &str = "a number of millimetres from 0.2 to 10, or two of them [x, y] (default 2)";
-const A_PATCH_RESOLUTION: &str = "a number of micrometres from 5 to 100 (default 20), at least 5 voxels across the patch";
+const A_PATCH_RESOLUTION: &str =
+    "a number of micrometres from 5 to 100 (default 20), at least 5 voxels across the patch";
 const A_PATCH_LESION_AT: &str = "two numbers [x, y] in millimetres inside the patch (default: its centre)";
 const A_PATCH_NPY: &str = "true or false (default false)";
 
@@ -1103,7 +1104,10 @@ impl RawPatch {
             if a.len() != 2 {
                 return Err(cx.invalid("patch.lesion_at_mm", v, "is not two numbers", A_PATCH_LESION_AT));
             }
-            for (k, axis) in ["patch.lesion_at_mm[0]", "patch.lesion_at_mm[1]"].into_iter().enumerate() {
+            for (k, axis) in ["patch.lesion_at_mm[0]", "patch.lesion_at_mm[1]"]
+                .into_iter()
+                .enumerate()
+            {
                 let x = cx.number(axis, a.get(k), 0.0, out.size_mm[k], A_PATCH_LESION_AT)?;
                 out.lesion_at_mm[k] = x.unwrap_or(0.0);
             }

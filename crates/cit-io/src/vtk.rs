@@ -43,7 +43,10 @@ impl ImageGrid {
 pub fn write_vti(path: &Path, grid: &ImageGrid, fields: &[(&str, &[f32])]) -> Result<(), FieldIoError> {
     let n = grid.cell_count();
     if let Some((name, f)) = fields.iter().find(|(_, f)| f.len() != n) {
-        return Err(io_err(path, format!("field {name} has {} values for {n} cells", f.len())));
+        return Err(io_err(
+            path,
+            format!("field {name} has {} values for {n} cells", f.len()),
+        ));
     }
     let [cx, cy, cz] = grid.cells;
     let mut xml = String::new();
@@ -59,7 +62,11 @@ pub fn write_vti(path: &Path, grid: &ImageGrid, fields: &[(&str, &[f32])]) -> Re
         grid.origin[0], grid.origin[1], grid.origin[2], grid.spacing[0], grid.spacing[1], grid.spacing[2]
     );
     let _ = writeln!(xml, "    <Piece Extent=\"{extent}\">");
-    let _ = writeln!(xml, "      <CellData Scalars=\"{}\">", fields.first().map(|f| f.0).unwrap_or(""));
+    let _ = writeln!(
+        xml,
+        "      <CellData Scalars=\"{}\">",
+        fields.first().map(|f| f.0).unwrap_or("")
+    );
     let mut offset = 0u64;
     for (name, _) in fields {
         let _ = writeln!(
@@ -93,10 +100,16 @@ pub fn write_vti(path: &Path, grid: &ImageGrid, fields: &[(&str, &[f32])]) -> Re
 pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> Result<(), FieldIoError> {
     let mut xml = String::new();
     let _ = writeln!(xml, "<?xml version=\"1.0\"?>");
-    let _ = writeln!(xml, "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">");
+    let _ = writeln!(
+        xml,
+        "<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">"
+    );
     let _ = writeln!(xml, "  <Collection>");
     for (t, file) in entries {
-        let _ = writeln!(xml, "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{file}\"/>");
+        let _ = writeln!(
+            xml,
+            "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{file}\"/>"
+        );
     }
     let _ = writeln!(xml, "  </Collection>");
     let _ = writeln!(xml, "</VTKFile>");

@@ -68,7 +68,12 @@ fn cit_io_free_parse(text: &str) -> Scenario {
     use cit_core::device::Device;
     use cit_core::scenario::{AcneScarType, Concern, ConcernKind, Patient, Protocol};
     use cit_core::skin::{Region, Sex};
-    for needle in ["region = \"cheek\"", "subtype = \"icepick\"", "needle_length_mm = 1.5", "follow_up_days = 90"] {
+    for needle in [
+        "region = \"cheek\"",
+        "subtype = \"icepick\"",
+        "needle_length_mm = 1.5",
+        "follow_up_days = 90",
+    ] {
         assert!(text.contains(needle), "the bundled example changed: {needle}");
     }
     Scenario {
@@ -107,8 +112,14 @@ fn settings(size_mm: f64, resolution_um: f64) -> PatchSettings {
 }
 
 fn main() {
-    let threads = std::env::var("CIT_BENCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(2);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+    let threads = std::env::var("CIT_BENCH_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(2);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
     pool.install(run);
 }
 
@@ -137,14 +148,19 @@ fn run() {
     println!("figure diffusion_share_of_bound {:.3}", rate * bytes / (bw * 1e9));
 
     let mut qs = QuasiSteady::new(grid, 288_000.0, 15.0);
-    let source: Vec<f32> = (0..grid.voxels()).map(|k| if k % 9973 == 0 { 15.0 } else { 0.0 }).collect();
+    let source: Vec<f32> = (0..grid.voxels())
+        .map(|k| if k % 9973 == 0 { 15.0 } else { 0.0 })
+        .collect();
     let mut g = grid.field();
     let t = best_of(5, || {
         g.iter_mut().for_each(|v| *v = 0.0);
         qs.solve(&mut g, &source, 0.0, 6);
     }) / 6.0;
     println!("figure signal_iteration_seconds {t:.6}");
-    println!("figure signal_iteration_voxel_updates_per_s {:.4e}", grid.voxels() as f64 / t);
+    println!(
+        "figure signal_iteration_voxel_updates_per_s {:.4e}",
+        grid.voxels() as f64 / t
+    );
     println!("figure bytes_per_voxel {}", Patch::bytes_per_voxel());
 
     let p = Params::shipped();
@@ -152,8 +168,17 @@ fn run() {
     let sizes: &[f64] = if quick { &[0.5, 1.0] } else { &[0.5, 1.0, 2.0] };
     for &size in sizes {
         let t = Instant::now();
-        let r = simulate_patch(&s, &settings(size, 20.0), &p, PatchOptions { record: false, ..Default::default() }, &mut Quiet)
-            .expect("layout");
+        let r = simulate_patch(
+            &s,
+            &settings(size, 20.0),
+            &p,
+            PatchOptions {
+                record: false,
+                ..Default::default()
+            },
+            &mut Quiet,
+        )
+        .expect("layout");
         let secs = t.elapsed().as_secs_f64();
         let vox = r.grid.voxels();
         println!(
@@ -167,8 +192,17 @@ fn run() {
         let mut s = s.clone();
         s.protocol.follow_up_days = follow_up;
         let t = Instant::now();
-        let r = simulate_patch(&s, &settings(0.5, 20.0), &p, PatchOptions { record: false, ..Default::default() }, &mut Quiet)
-            .expect("layout");
+        let r = simulate_patch(
+            &s,
+            &settings(0.5, 20.0),
+            &p,
+            PatchOptions {
+                record: false,
+                ..Default::default()
+            },
+            &mut Quiet,
+        )
+        .expect("layout");
         println!(
             "figure course_days {} seconds {:.3} steps {}",
             s.protocol.end_day(),

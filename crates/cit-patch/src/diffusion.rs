@@ -212,7 +212,8 @@ impl QuasiSteady {
             .map(|j| {
                 let f = j as f64 / (Self::CYCLE - 1) as f64;
                 let tau = 1.0 / (lo * (hi / lo).powf(1.0 - f));
-                let solve = |h: f64, n: usize| LineSolve::new(diffusivity_um2_per_day * tau / (h * h), 1.0 + tau * lo, n);
+                let solve =
+                    |h: f64, n: usize| LineSolve::new(diffusivity_um2_per_day * tau / (h * h), 1.0 + tau * lo, n);
                 (
                     tau,
                     [
@@ -252,7 +253,15 @@ impl QuasiSteady {
         };
         for it in 0..max_iterations {
             let (tau, solves) = &self.cycle[it % self.cycle.len()];
-            let res = residual(&grid, self.diffusivity, self.decay, g, source, *tau as f32, &mut self.delta);
+            let res = residual(
+                &grid,
+                self.diffusivity,
+                self.decay,
+                g,
+                source,
+                *tau as f32,
+                &mut self.delta,
+            );
             report.relative_residual = res / scale;
             if report.relative_residual <= tolerance {
                 break;

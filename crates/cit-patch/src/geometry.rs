@@ -74,10 +74,17 @@ impl PlacedLesion {
     /// Weight at (x, y), micrometres.
     pub fn weight(&self, x_um: f64, y_um: f64) -> f64 {
         match self.footprint {
-            Footprint::Disc { x_um: cx, y_um: cy, radius_um } => {
-                self.profile.weight(((x_um - cx).powi(2) + (y_um - cy).powi(2)).sqrt(), radius_um)
-            }
-            Footprint::Band { x_um: cx, half_width_um } => self.profile.weight((x_um - cx).abs(), half_width_um),
+            Footprint::Disc {
+                x_um: cx,
+                y_um: cy,
+                radius_um,
+            } => self
+                .profile
+                .weight(((x_um - cx).powi(2) + (y_um - cy).powi(2)).sqrt(), radius_um),
+            Footprint::Band {
+                x_um: cx,
+                half_width_um,
+            } => self.profile.weight((x_um - cx).abs(), half_width_um),
         }
     }
 
@@ -110,11 +117,13 @@ impl LayoutError {
     /// One line saying what is wrong; the caller prefixes the file name.
     pub fn message(&self) -> String {
         match self {
-            LayoutError::TooManyLesions { concerns } => format!(
+            LayoutError::TooManyLesions { concerns } => {
+                format!(
                 "the patch model places one lesion, but concerns {} each have one; allowed: one [[concern]] with a \
                  lesion (plus texture or laxity), or use --model column",
                 concerns.iter().map(|c| format!("concern[{c}]")).collect::<Vec<_>>().join(", ")
-            ),
+            )
+            }
             LayoutError::PatchTooSmall {
                 concern,
                 lesion_width_um,
@@ -181,7 +190,9 @@ pub fn place_lesion(
     if with_lesion.len() > 1 {
         return Err(LayoutError::TooManyLesions { concerns: with_lesion });
     }
-    let Some(&ci) = with_lesion.first() else { return Ok(None) };
+    let Some(&ci) = with_lesion.first() else {
+        return Ok(None);
+    };
     let c = scenario.concerns[ci];
     let tissue = lesion_tissue(c.kind, c.severity, dermis_um, face, p);
     let Some((width, profile, band)) = lesion_width_um(c.kind, p) else {

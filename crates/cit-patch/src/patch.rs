@@ -229,7 +229,15 @@ impl Patch {
                 let ef = elastin_factor[pix * nz + k] as f64;
                 let total = age_matrix.collagen * mf;
                 let c1 = total / (1.0 + iii);
-                let x = [0.0, 0.0, 1.0, iii * c1, c1, age_matrix.elastin * ef, age_matrix.elastotic * ef];
+                let x = [
+                    0.0,
+                    0.0,
+                    1.0,
+                    iii * c1,
+                    c1,
+                    age_matrix.elastin * ef,
+                    age_matrix.elastotic * ef,
+                ];
                 for v in 0..LAYER_VARS {
                     state[pix * LAYER_VARS * nz + v * nz + k] = x[v] as f32;
                 }
@@ -389,7 +397,11 @@ impl Patch {
         let (nz, phi, dz) = (self.grid.nz, self.matrix_thickness_share, self.grid.dz_um);
         self.state
             .par_chunks(LAYER_VARS * nz)
-            .map(|c| (0..nz).map(|k| dz * (phi * (c[C1 * nz + k] + c[C3 * nz + k]) as f64 + 1.0 - phi)).sum())
+            .map(|c| {
+                (0..nz)
+                    .map(|k| dz * (phi * (c[C1 * nz + k] + c[C3 * nz + k]) as f64 + 1.0 - phi))
+                    .sum()
+            })
             .collect()
     }
 
@@ -453,9 +465,15 @@ impl Patch {
             let centre = cy * nx + cx;
             let depth_um = (field.depth_um - depression(centre)).max(0.0);
             let channel = PunctureField { depth_um, ..*field };
-            let inside = pu.x_um >= 0.0 && pu.y_um >= 0.0 && pu.x_um < nx as f64 * grid.dx_um && pu.y_um < ny as f64 * grid.dx_um;
+            let inside = pu.x_um >= 0.0
+                && pu.y_um >= 0.0
+                && pu.x_um < nx as f64 * grid.dx_um
+                && pu.y_um < ny as f64 * grid.dx_um;
             if inside && depth_um > reticular_top {
-                for (r, region) in [Region::All, Region::Surrounding, Region::Lesion].into_iter().enumerate() {
+                for (r, region) in [Region::All, Region::Surrounding, Region::Lesion]
+                    .into_iter()
+                    .enumerate()
+                {
                     if self.in_region(region, centre) {
                         deep[r] += 1;
                     }
@@ -534,7 +552,10 @@ impl Patch {
             }
         }
         self.barrier_recovery = self.barrier_recovery_rate / (1.0 + field.depth_um / self.barrier_depth_scale_um);
-        for (r, region) in [Region::All, Region::Surrounding, Region::Lesion].into_iter().enumerate() {
+        for (r, region) in [Region::All, Region::Surrounding, Region::Lesion]
+            .into_iter()
+            .enumerate()
+        {
             let a = self.region_pixels(region) as f64 * grid.dx_um * grid.dx_um * 1e-8;
             if a > 0.0 {
                 self.deep_hole_dose[r] += deep[r] as f64 / a;
@@ -621,7 +642,13 @@ impl Patch {
         let nz = self.grid.nz;
         let mut prod = std::mem::take(&mut s.prod0);
         let mut loss = std::mem::take(&mut s.loss0);
-        kinetics::column_layer_terms(&s.start, &self.column_env(pixel, s, at), &self.rates, &mut prod, &mut loss);
+        kinetics::column_layer_terms(
+            &s.start,
+            &self.column_env(pixel, s, at),
+            &self.rates,
+            &mut prod,
+            &mut loss,
+        );
         let mut fastest: f64 = 0.0;
         for v in 0..LAYER_VARS {
             for k in 0..nz {
@@ -678,7 +705,13 @@ impl Patch {
         let surface_pred = Surface::from_array(sv);
         let mut b1 = std::mem::take(&mut s.prod1);
         let mut l1 = std::mem::take(&mut s.loss1);
-        kinetics::column_layer_terms(&s.predicted, &self.column_env(pixel, s, at1), &self.rates, &mut b1, &mut l1);
+        kinetics::column_layer_terms(
+            &s.predicted,
+            &self.column_env(pixel, s, at1),
+            &self.rates,
+            &mut b1,
+            &mut l1,
+        );
         for (a, x) in b1.iter_mut().zip(&b) {
             *a = 0.5 * (x + *a);
         }
@@ -766,7 +799,11 @@ impl Patch {
                         .into_par_iter()
                         .map_init(
                             || ColumnScratch::new(nz),
-                            |s, iy| (0..nx).map(|ix| this.fastest_rate(iy * nx + ix, s, &at0)).fold(0.0, f64::max),
+                            |s, iy| {
+                                (0..nx)
+                                    .map(|ix| this.fastest_rate(iy * nx + ix, s, &at0))
+                                    .fold(0.0, f64::max)
+                            },
                         )
                         .reduce(|| 0.0, f64::max);
                     if fastest > 0.0 {
@@ -782,12 +819,8 @@ impl Patch {
                 let normal_pred = kinetics::exponential_step(self.normal_collagen, np0, nl0, dt);
                 let at1 = self.instant(self.day + dt, normal_pred);
                 let (np1, nl1) = self.normal_terms(at1.synthesis);
-                let normal1 = kinetics::exponential_step(
-                    self.normal_collagen,
-                    0.5 * (np0 + np1),
-                    0.5 * (nl0 + nl1),
-                    dt,
-                );
+                let normal1 =
+                    kinetics::exponential_step(self.normal_collagen, 0.5 * (np0 + np1), 0.5 * (nl0 + nl1), dt);
                 let error = self.try_step(dt, &at0, &at1);
                 if error <= c.tolerance || dt <= c.min_step_days {
                     break (error, normal1);
@@ -952,7 +985,10 @@ impl Patch {
     pub fn all_finite_and_non_negative(&self) -> bool {
         self.state.par_iter().all(|v| v.is_finite() && *v >= 0.0)
             && self.signal.par_iter().all(|v| v.is_finite() && *v >= 0.0)
-            && self.surface.iter().all(|s| s.as_array().iter().all(|v| v.is_finite() && *v >= 0.0))
+            && self
+                .surface
+                .iter()
+                .all(|s| s.as_array().iter().all(|v| v.is_finite() && *v >= 0.0))
     }
 
     /// Redness index of each pixel (visibility-weighted inflammation / visible threshold).
@@ -961,8 +997,10 @@ impl Patch {
         self.state
             .par_chunks(LAYER_VARS * nz)
             .map(|c| {
-                ((0..nz).map(|k| self.redness_weights[k] * c[I * nz + k] as f64).sum::<f64>() / self.redness_threshold)
-                    as f32
+                ((0..nz)
+                    .map(|k| self.redness_weights[k] * c[I * nz + k] as f64)
+                    .sum::<f64>()
+                    / self.redness_threshold) as f32
             })
             .collect()
     }

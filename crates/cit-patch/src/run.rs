@@ -75,7 +75,14 @@ pub fn build_patch(scenario: &Scenario, settings: &PatchSettings, p: &Params) ->
     let dermis_now_um = skin.dermis_um * ageing::dermis_thickness_factor(age_matrix.collagen, p);
     let size_um = (settings.size_mm[0] * 1000.0, settings.size_mm[1] * 1000.0);
     let lesion_at_um = (settings.lesion_at_mm[0] * 1000.0, settings.lesion_at_mm[1] * 1000.0);
-    let lesion = place_lesion(scenario, size_um, lesion_at_um, settings.resolution_um, dermis_now_um, p)?;
+    let lesion = place_lesion(
+        scenario,
+        size_um,
+        lesion_at_um,
+        settings.resolution_um,
+        dermis_now_um,
+        p,
+    )?;
     let setup = PatchSetup {
         skin,
         age_years: patient.age_years,
@@ -248,7 +255,10 @@ pub fn simulate_patch(
         pih_probability: pih_probability(&effects, p),
         concerns,
     };
-    let field_info = effects.last().map(|s| (s.depth_um, s.holes_per_cm2)).unwrap_or((0.0, 0.0));
+    let field_info = effects
+        .last()
+        .map(|s| (s.depth_um, s.holes_per_cm2))
+        .unwrap_or((0.0, 0.0));
     let [normal_series, _] = recorded;
     let result = SimulationResult {
         summary,

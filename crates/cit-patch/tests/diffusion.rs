@@ -50,7 +50,10 @@ fn error(n: usize, steps: usize) -> f64 {
         implicit_diffusion_step(&mut f, &g, FieldLayout::plain(&g), D, T / steps as f64);
     }
     let exact = sample(&g, T);
-    f.iter().zip(&exact).map(|(a, b)| (*a as f64 - *b as f64).abs()).fold(0.0, f64::max)
+    f.iter()
+        .zip(&exact)
+        .map(|(a, b)| (*a as f64 - *b as f64).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]

@@ -55,7 +55,11 @@ fn one_and_two_threads_give_identical_results() {
     let (a, b) = (run(1), run(2));
     assert_eq!(a.result, b.result);
     assert_eq!(a.sessions, b.sessions);
-    assert!(a.result.summary.concerns[0].after < 3.0, "{:?}", a.result.summary.concerns);
+    assert!(
+        a.result.summary.concerns[0].after < 3.0,
+        "{:?}",
+        a.result.summary.concerns
+    );
 }
 
 #[test]

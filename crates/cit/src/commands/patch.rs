@@ -62,7 +62,10 @@ impl Writer<'_> {
         let plot_err = |e: cit_io::plot::PlotError| Failure::Run(e.to_string());
         patch_plot::write_heat_map(
             &dir.join(format!("{name}_section.png")),
-            &format!("Collagen change, depth section at y = {y_mm:.2} mm, day {:.1}", frame.day),
+            &format!(
+                "Collagen change, depth section at y = {y_mm:.2} mm, day {:.1}",
+                frame.day
+            ),
             &HeatMap {
                 values: &section,
                 cols: g.nx,
@@ -134,8 +137,8 @@ pub fn run(args: &SimulateArgs, scenario: &Scenario) -> Result<(), Failure> {
     let set = ParameterSet::shipped();
     let params = set.params();
     // Lay the lesion out first: a patch that cannot hold it is bad input.
-    let layout =
-        cit_patch::run::build_patch(scenario, &settings, &params).map_err(|e| Failure::Input(format!("{file}: {e}")))?;
+    let layout = cit_patch::run::build_patch(scenario, &settings, &params)
+        .map_err(|e| Failure::Input(format!("{file}: {e}")))?;
     let lesion_row = match layout.grid.ny {
         0 => 0,
         ny => {
