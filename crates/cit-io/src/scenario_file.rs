@@ -1364,7 +1364,7 @@ sessions = 1
         let e = parse_scenario(&text, "scenario.toml").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "scenario.toml: unknown key `bogus_key` at top level; allowed: version, name, seed, patient, site, concern, device, protocol (line 1, column 1)"
+            "scenario.toml: unknown key `bogus_key` at top level; allowed: version, name, seed, patient, site, concern, device, protocol, patch (line 1, column 1)"
         );
         assert_eq!(e.key(), Some("bogus_key"));
     }

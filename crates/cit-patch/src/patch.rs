@@ -669,6 +669,7 @@ impl Patch {
 
     /// The exponential trapezoidal step of pixel `p`'s column over `dt` (the column model's
     /// predictor-corrector), written into `out` / `out_surface`; returns its error estimate.
+    #[allow(clippy::too_many_arguments)]
     fn step_pixel(
         &self,
         pixel: usize,
