@@ -40,6 +40,7 @@ fn course() -> Scenario {
     Scenario {
         name: "bench: rolling acne scars, cheek, pen 1.0 mm x3, 6 sessions / 12 months".into(),
         seed: 7,
+        patch: None,
         patient: Patient {
             age_years: 45.0,
             sex: Sex::Female,

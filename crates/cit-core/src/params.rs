@@ -189,6 +189,7 @@ parameters! {
     inflammation_resolution_per_day = "inflammation.resolution_per_day",
     inflammation_redness_visibility_depth_um = "inflammation.redness_visibility_depth_um",
     inflammation_redness_threshold = "inflammation.redness_threshold",
+    inflammation_diffusivity_um2_per_day = "inflammation.diffusivity_um2_per_day",
     signal_diffusivity_um2_per_day = "signal.diffusivity_um2_per_day",
     signal_decay_per_day = "signal.decay_per_day",
     signal_production_by_inflammation = "signal.production_by_inflammation",
@@ -199,6 +200,7 @@ parameters! {
     fibroblast_return_to_rest_per_day = "fibroblast.return_to_rest_per_day",
     fibroblast_proliferation_decline_per_year = "fibroblast.proliferation_decline_per_year",
     fibroblast_responsiveness = "fibroblast.responsiveness",
+    fibroblast_motility_um2_per_day = "fibroblast.motility_um2_per_day",
     collagen_wound_synthesis_per_day = "collagen.wound_synthesis_per_day",
     collagen_maturation_per_day = "collagen.maturation_per_day",
     collagen_immature_degradation_per_day = "collagen.immature_degradation_per_day",
@@ -256,6 +258,11 @@ parameters! {
     outcome_texture_papillary_exponent = "outcome.texture_papillary_exponent",
     outcome_texture_epidermis_exponent = "outcome.texture_epidermis_exponent",
     outcome_laxity_volume_load = "outcome.laxity_volume_load",
+    outcome_fine_line_groove_width_um = "outcome.fine_line_groove_width_um",
+    outcome_wrinkle_groove_width_um = "outcome.wrinkle_groove_width_um",
+    outcome_stretch_band_width_um = "outcome.stretch_band_width_um",
+    outcome_raised_scar_nodule_width_um = "outcome.raised_scar_nodule_width_um",
+    outcome_pigment_patch_width_um = "outcome.pigment_patch_width_um",
 }
 
 impl Params {

@@ -157,4 +157,56 @@ pub struct Scenario {
     pub concerns: Vec<Concern>,
     pub device: Device,
     pub protocol: Protocol,
+    /// The `[patch]` section: how the 3-D patch model lays out its voxel block (only read by
+    /// `--model patch`; `None` when the file has no such section).
+    pub patch: Option<PatchSettings>,
+}
+
+/// Layout of the 3-D patch model: a block of skin `size_mm` across, cubic voxels of
+/// `resolution_um`, through the whole dermis under an epidermis sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchSettings {
+    /// Width (x) and length (y) of the patch, millimetres.
+    pub size_mm: [f64; 2],
+    /// Voxel edge, micrometres.
+    pub resolution_um: f64,
+    /// Centre of the lesion in the patch (x, y from the patch's corner), millimetres.
+    pub lesion_at_mm: [f64; 2],
+    /// Days (from the first session) at which the 3-D fields are written.
+    pub output_days: Vec<f64>,
+    /// Also write the fields as NumPy `.npy` arrays.
+    pub npy: bool,
+}
+
+impl PatchSettings {
+    /// Allowed patch size, millimetres (the memory of a 10 x 10 mm block at 10 µm is ~15 GiB).
+    pub const SIZE_RANGE_MM: (f64, f64) = (0.2, 10.0);
+    /// Allowed voxel edge, micrometres (finer than 5 µm is below a cell; coarser than 100 µm no
+    /// longer resolves a needle channel).
+    pub const RESOLUTION_RANGE_UM: (f64, f64) = (5.0, 100.0);
+
+    /// Most output days a scenario may ask for.
+    pub const MAX_OUTPUT_DAYS: usize = 50;
+
+    /// The default layout: a 2 x 2 mm patch at 20 µm, lesion in the middle, fields written at
+    /// [`PatchSettings::default_output_days`].
+    pub fn new_default(protocol: &Protocol) -> PatchSettings {
+        PatchSettings {
+            size_mm: [2.0, 2.0],
+            resolution_um: 20.0,
+            lesion_at_mm: [1.0, 1.0],
+            output_days: PatchSettings::default_output_days(protocol),
+            npy: false,
+        }
+    }
+
+    /// One day after each session (inflammation at its height) and the end of follow-up.
+    pub fn default_output_days(protocol: &Protocol) -> Vec<f64> {
+        let end = protocol.end_day();
+        let mut days: Vec<f64> = protocol.session_days().iter().map(|d| (d + 1.0).min(end)).collect();
+        days.push(end);
+        days.sort_by(f64::total_cmp);
+        days.dedup();
+        days
+    }
 }

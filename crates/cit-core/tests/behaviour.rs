@@ -18,6 +18,7 @@ fn scenario(
     Scenario {
         name: "behaviour".into(),
         seed: 1,
+        patch: None,
         patient: Patient {
             age_years: 40.0,
             sex: Sex::Female,

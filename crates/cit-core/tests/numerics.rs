@@ -42,6 +42,7 @@ prop_compose! {
         Scenario {
             name: "property".into(),
             seed: 1,
+            patch: None,
             patient: Patient { age_years: age, sex: if male { Sex::Male } else { Sex::Female }, skin_type, photoaging: photo },
             region: Region::ALL[region],
             concerns: vec![Concern { kind, severity: severity_for(kind, unit) }],
@@ -98,6 +99,7 @@ fn reference_scenario() -> Scenario {
     Scenario {
         name: "convergence".into(),
         seed: 1,
+        patch: None,
         patient: Patient {
             age_years: 45.0,
             sex: Sex::Female,

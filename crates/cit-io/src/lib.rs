@@ -5,8 +5,11 @@
 //! - [`patient_file`]: reads patient files (or flags) into validated planner profiles;
 //! - [`plan_report`] and [`plan_plot`]: the plan as text, JSON and a PNG trajectory;
 //! - [`report`]: text, JSON and CSV renderings of results;
-//! - [`plot`]: PNG charts of a result.
+//! - [`plot`]: PNG charts of a result;
+//! - [`vtk`]: 3-D fields as VTK ImageData (`.vti`), ParaView collections (`.pvd`) and NumPy `.npy`;
+//! - [`patch_plot`]: PNG heat maps and puncture maps of the patch model's fields.
 
+pub mod patch_plot;
 pub mod patient_file;
 pub mod plan_plot;
 pub mod plan_report;
@@ -14,3 +17,4 @@ pub mod plot;
 pub mod report;
 pub mod scenario_file;
 pub mod sensitivity_plot;
+pub mod vtk;

@@ -15,7 +15,7 @@
 //! `parse_scenario(&scenario_to_toml(&s), ..) == Ok(s)` for every scenario this module produces.
 
 use cit_core::device::{Device, DeviceKind, NEEDLE_DIAMETER_RANGE_MM, NEEDLE_LENGTH_RANGE_MM};
-use cit_core::scenario::{Adjunct, Concern, ConcernKind, Patient, Protocol, RaisedScarType, Scenario};
+use cit_core::scenario::{Adjunct, Concern, ConcernKind, PatchSettings, Patient, Protocol, RaisedScarType, Scenario};
 use cit_core::skin::{Region, Sex};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -256,6 +256,20 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
             let _ = writeln!(o, "# no adjunct");
         }
     }
+    if let Some(pa) = &s.patch {
+        let _ = writeln!(o, "\n[patch]");
+        let _ = writeln!(o, "size_mm = [{}, {}]", float(pa.size_mm[0]), float(pa.size_mm[1]));
+        let _ = writeln!(o, "resolution_um = {}", float(pa.resolution_um));
+        let _ = writeln!(
+            o,
+            "lesion_at_mm = [{}, {}]",
+            float(pa.lesion_at_mm[0]),
+            float(pa.lesion_at_mm[1])
+        );
+        let days: Vec<String> = pa.output_days.iter().map(|&d| float(d)).collect();
+        let _ = writeln!(o, "output_days = [{}]", days.join(", "));
+        let _ = writeln!(o, "npy = {}", pa.npy);
+    }
     o
 }
 
@@ -278,6 +292,17 @@ struct RawScenario {
     concern: Option<Vec<RawConcern>>,
     device: Option<RawDevice>,
     protocol: Option<RawProtocol>,
+    patch: Option<RawPatch>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table [patch]")]
+struct RawPatch {
+    size_mm: Option<Value>,
+    resolution_um: Option<Value>,
+    lesion_at_mm: Option<Value>,
+    output_days: Option<Value>,
+    npy: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -700,6 +725,11 @@ const A_SESSIONS: &str = "a whole number from 1 to 20";
 const A_INTERVAL: &str = "a number of days from 7 to 365 (required when sessions > 1)";
 const A_INTERVAL_ONE: &str = "a number of days from 0 to 365 (not used with one session; may be left out)";
 const A_FOLLOW_UP: &str = "a number of days from 0 to 3650 (default 90)";
+const A_PATCH_SIZE: &str = "a number of millimetres from 0.2 to 10, or two of them [x, y] (default 2)";
+const A_PATCH_RESOLUTION: &str =
+    "a number of micrometres from 5 to 100 (default 20), at least 5 voxels across the patch";
+const A_PATCH_LESION_AT: &str = "two numbers [x, y] in millimetres inside the patch (default: its centre)";
+const A_PATCH_NPY: &str = "true or false (default false)";
 
 /// Every concern kind with every subtype, in the order the messages list them.
 const CONCERN_VARIANTS: [ConcernKind; 13] = ConcernKind::ALL;
@@ -735,6 +765,7 @@ impl RawScenario {
             && self.concern.is_none()
             && self.device.is_none()
             && self.protocol.is_none()
+            && self.patch.is_none()
         {
             return Err(ScenarioError::Empty {
                 file: cx.file.to_string(),
@@ -784,6 +815,7 @@ impl RawScenario {
                 "sessions, interval_days, follow_up_days, adjunct",
             )?
             .validate(cx)?;
+        let patch = self.patch.map(|p| p.validate(cx, &protocol)).transpose()?;
         Ok(Scenario {
             name: name.to_string(),
             seed: seed as u64,
@@ -792,6 +824,7 @@ impl RawScenario {
             concerns,
             device,
             protocol,
+            patch,
         })
     }
 }
@@ -1068,6 +1101,93 @@ impl RawDevice {
     }
 }
 
+impl RawPatch {
+    fn validate(self, cx: &Ctx<'_>, protocol: &Protocol) -> Result<PatchSettings, ScenarioError> {
+        let mut out = PatchSettings::new_default(protocol);
+        let (lo, hi) = PatchSettings::SIZE_RANGE_MM;
+        if let Some(v) = &self.size_mm {
+            out.size_mm = match v {
+                Value::Array(a) if a.len() == 2 => {
+                    let x = cx.number("patch.size_mm[0]", a.first(), lo, hi, A_PATCH_SIZE)?;
+                    let y = cx.number("patch.size_mm[1]", a.get(1), lo, hi, A_PATCH_SIZE)?;
+                    [x.unwrap_or(lo), y.unwrap_or(lo)]
+                }
+                Value::Array(_) => return Err(cx.invalid("patch.size_mm", v, "is not two numbers", A_PATCH_SIZE)),
+                _ => {
+                    let s = cx.number("patch.size_mm", Some(v), lo, hi, A_PATCH_SIZE)?.unwrap_or(lo);
+                    [s, s]
+                }
+            };
+        }
+        let (rlo, rhi) = PatchSettings::RESOLUTION_RANGE_UM;
+        if let Some(r) = cx.number(
+            "patch.resolution_um",
+            self.resolution_um.as_ref(),
+            rlo,
+            rhi,
+            A_PATCH_RESOLUTION,
+        )? {
+            out.resolution_um = r;
+        }
+        let smallest_mm = out.size_mm[0].min(out.size_mm[1]);
+        if smallest_mm * 1000.0 / out.resolution_um < 5.0 {
+            let v = self.resolution_um.clone().unwrap_or(Value::Float(out.resolution_um));
+            return Err(cx.invalid(
+                "patch.resolution_um",
+                &v,
+                format!("is too coarse for a patch {} mm across", num(smallest_mm)),
+                A_PATCH_RESOLUTION,
+            ));
+        }
+        out.lesion_at_mm = [0.5 * out.size_mm[0], 0.5 * out.size_mm[1]];
+        if let Some(v) = &self.lesion_at_mm {
+            let Value::Array(a) = v else {
+                return Err(cx.invalid("patch.lesion_at_mm", v, "is not two numbers", A_PATCH_LESION_AT));
+            };
+            if a.len() != 2 {
+                return Err(cx.invalid("patch.lesion_at_mm", v, "is not two numbers", A_PATCH_LESION_AT));
+            }
+            for (k, axis) in ["patch.lesion_at_mm[0]", "patch.lesion_at_mm[1]"]
+                .into_iter()
+                .enumerate()
+            {
+                let x = cx.number(axis, a.get(k), 0.0, out.size_mm[k], A_PATCH_LESION_AT)?;
+                out.lesion_at_mm[k] = x.unwrap_or(0.0);
+            }
+        }
+        let end = protocol.end_day();
+        let a_days = format!(
+            "a list of up to {} days from 0 to {} (the end of follow-up), e.g. [1, 28, {}]",
+            PatchSettings::MAX_OUTPUT_DAYS,
+            num(end),
+            num(end)
+        );
+        if let Some(v) = &self.output_days {
+            let Value::Array(a) = v else {
+                return Err(cx.invalid("patch.output_days", v, "is not a list of days", a_days));
+            };
+            if a.len() > PatchSettings::MAX_OUTPUT_DAYS {
+                return Err(cx.invalid("patch.output_days", v, "has too many days", a_days));
+            }
+            let mut days = Vec::with_capacity(a.len());
+            for (k, d) in a.iter().enumerate() {
+                let key = format!("patch.output_days[{k}]");
+                days.push(cx.number(&key, Some(d), 0.0, end, &a_days)?.unwrap_or(0.0));
+            }
+            days.sort_by(f64::total_cmp);
+            days.dedup();
+            out.output_days = days;
+        }
+        if let Some(v) = &self.npy {
+            out.npy = match v {
+                Value::Boolean(b) => *b,
+                _ => return Err(cx.invalid("patch.npy", v, "is not true or false", A_PATCH_NPY)),
+            };
+        }
+        Ok(out)
+    }
+}
+
 impl RawProtocol {
     fn validate(self, cx: &Ctx<'_>) -> Result<Protocol, ScenarioError> {
         let sessions = cx.integer("protocol.sessions", self.sessions.as_ref(), 1, 20, A_SESSIONS)?;
@@ -1287,7 +1407,7 @@ sessions = 1
         let e = parse_scenario(&text, "scenario.toml").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "scenario.toml: unknown key `bogus_key` at top level; allowed: version, name, seed, patient, site, concern, device, protocol (line 1, column 1)"
+            "scenario.toml: unknown key `bogus_key` at top level; allowed: version, name, seed, patient, site, concern, device, protocol, patch (line 1, column 1)"
         );
         assert_eq!(e.key(), Some("bogus_key"));
     }

@@ -18,6 +18,7 @@ fn scenario(sessions: u32) -> Scenario {
     Scenario {
         name: "plot-test".to_string(),
         seed: 1,
+        patch: None,
         patient: Patient {
             age_years: 40.0,
             sex: Sex::Female,

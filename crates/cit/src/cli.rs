@@ -121,7 +121,8 @@ pub struct SimulateArgs {
     /// Seed of the virtual cohort (overrides the scenario's `seed`).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Fidelity: the depth-resolved column model.
+    /// Fidelity: the depth-resolved column model, or the 3-D patch model (layout in the
+    /// scenario's [patch] section; fields, images and a ParaView collection go to --out).
     #[arg(long, value_enum, default_value_t = Model::Column)]
     pub model: Model,
     /// Worker threads for cohorts (default: all cores). Results do not depend on it.
@@ -215,6 +216,8 @@ pub enum Format {
 pub enum Model {
     /// Depth-resolved column of the site, the puncture field averaged over the surface.
     Column,
+    /// 3-D voxel block of skin with real puncture positions and diffusion between them.
+    Patch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

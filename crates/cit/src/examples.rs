@@ -22,6 +22,7 @@ examples! {
     "hypertrophic-scar-back-roller.toml",
     "laxity-neck-pen.toml",
     "melasma-cheek-tranexamic.toml",
+    "patch-icepick-cheek-pen.toml",
     "stretch-marks-alba-thigh-pen.toml",
     "stretch-marks-rubra-abdomen-roller.toml",
     "texture-cheek-pen.toml",

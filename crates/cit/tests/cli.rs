@@ -541,12 +541,52 @@ fn unknown_region_exits_2_and_names_region() {
 }
 
 #[test]
-fn patch_model_exits_2_and_names_column() {
+fn patch_model_runs_a_tiny_patch_and_writes_paraview_files() {
+    let tmp = TempDir::new("patch");
+    let text = quick_example_with(
+        "[protocol]",
+        "[patch]\nsize_mm = 0.4\nresolution_um = 50\noutput_days = [1]\nnpy = true\n\n[protocol]",
+    )
+    .replace("follow_up_days = 60", "follow_up_days = 3");
+    let f = write_file(tmp.path(), "patch.toml", &text);
+    let out_dir = tmp.path().join("out");
+    let out = run(&[
+        "simulate",
+        &f,
+        "--model",
+        "patch",
+        "--format",
+        "json",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, Some(0), "stderr:\n{}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(json["model"], "patch");
+    for name in [
+        "patch.pvd",
+        "patch_day1.vti",
+        "patch_day1_collagen.npy",
+        "patch_day1_section.png",
+        "punctures_session1.png",
+    ] {
+        assert!(out_dir.join(name).is_file(), "{name} not written");
+    }
+}
+
+#[test]
+fn patch_model_refuses_a_cohort_and_a_lesion_too_big_for_the_patch() {
     let path = quick_example();
-    let err = assert_bad_input(&["simulate", path.to_str().unwrap(), "--model", "patch"]);
+    let err = assert_bad_input(&["simulate", path.to_str().unwrap(), "--model", "patch", "--cohort", "3"]);
+    assert!(err.contains("--cohort"), "message should name --cohort:\n{err}");
+    let tmp = TempDir::new("patch-small");
+    let text = quick_example_with("kind = \"texture\"", "kind = \"acne-scar\"\nsubtype = \"rolling\"")
+        .replace("[protocol]", "[patch]\nsize_mm = 1\n\n[protocol]");
+    let f = write_file(tmp.path(), "small.toml", &text);
+    let err = assert_bad_input(&["simulate", &f, "--model", "patch"]);
     assert!(
-        err.contains("column"),
-        "message should name the allowed model `column`:\n{err}"
+        err.contains("patch.size_mm"),
+        "message should name patch.size_mm:\n{err}"
     );
 }
 

@@ -2,6 +2,7 @@ pub mod calibrate;
 pub mod evidence;
 pub mod examples;
 pub mod parameters;
+pub mod patch;
 pub mod plan;
 pub mod sensitivity;
 pub mod simulate;

@@ -13,10 +13,12 @@ use std::path::Path;
 const MAX_COHORT: usize = 1_000_000;
 
 pub fn run(args: SimulateArgs) -> Result<(), Failure> {
-    let Model::Column = args.model;
     let mut scenario = scenario_file::load_scenario(&args.scenario).map_err(|e| Failure::Input(e.to_string()))?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
+    }
+    if args.model == Model::Patch {
+        return super::patch::run(&args, &scenario);
     }
     if let Some(n) = args.cohort {
         if n == 0 || n > MAX_COHORT {
@@ -70,7 +72,7 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn check_finite(r: &SimulationResult) -> Result<(), Failure> {
+pub(crate) fn check_finite(r: &SimulationResult) -> Result<(), Failure> {
     let s = &r.summary;
     let ok = report::SUMMARY_FIELDS.iter().all(|(_, get, _, _)| get(s).is_finite())
         && s.concerns.iter().all(|c| c.after.is_finite());
@@ -83,7 +85,7 @@ fn check_finite(r: &SimulationResult) -> Result<(), Failure> {
     }
 }
 
-fn write_outputs(
+pub(crate) fn write_outputs(
     dir: &Path,
     scenario: &cit_core::scenario::Scenario,
     r: &SimulationResult,
