@@ -121,6 +121,34 @@ pub fn round_sig(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
+/// The prior term λ Σ (u_i − u_i,prior)² at `values` (same order as `coords`).
+pub fn prior_term(coords: &[Coordinate], values: &[f64]) -> f64 {
+    PRIOR_WEIGHT
+        * coords
+            .iter()
+            .zip(values)
+            .map(|(c, v)| (c.unit(*v) - c.unit(c.prior)).powi(2))
+            .sum::<f64>()
+}
+
+/// The objective at the values of `set` itself, with `cohort` virtual patients per cohort
+/// target: what `cit calibrate` reports as the fitted objective when `set` is its output.
+pub fn objective_of(targets: &[Target], set: &ParameterSet, cohort: usize) -> f64 {
+    let coords = coordinates(set);
+    let values: Vec<f64> = coords
+        .iter()
+        .map(|c| set.entries.get(&c.name).map_or(c.prior, |p| p.value))
+        .collect();
+    let outcomes = run_targets(
+        targets,
+        set,
+        RunSettings {
+            cohort_cap: Some(cohort.max(1)),
+        },
+    );
+    evidence_cost(targets, &outcomes) + prior_term(&coords, &values)
+}
+
 /// Where a fit ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -169,15 +197,7 @@ pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings) -> Fit
     let logistic = |y: f64| 1.0 / (1.0 + (-y).exp());
     let y0: Vec<f64> = prior_units.iter().map(|&u| logit(u)).collect();
     let to_values = |y: &[f64]| -> Vec<f64> { coords.iter().zip(y).map(|(c, &yi)| c.value(logistic(yi))).collect() };
-    let prior_cost = |values: &[f64]| -> f64 {
-        PRIOR_WEIGHT
-            * coords
-                .iter()
-                .zip(values)
-                .zip(&prior_units)
-                .map(|((c, v), u0)| (c.unit(*v) - u0).powi(2))
-                .sum::<f64>()
-    };
+    let prior_cost = |values: &[f64]| prior_term(&coords, values);
     let objective = |values: &[f64]| -> f64 {
         let trial = with_values(set, &coords, values);
         let outcomes = run_targets(targets, &trial, run);

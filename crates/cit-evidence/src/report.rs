@@ -138,49 +138,41 @@ pub fn num(x: f64) -> String {
     }
 }
 
-/// The terminal table.
+/// The terminal report: per target its id, kind, measure and citation, then one row per check
+/// (check, published, predicted with the cohort's p10–p90, result), and the counts at the end.
 pub fn text(targets: &[Target], outcomes: &[TargetOutcome]) -> String {
-    let mut rows = vec![[
-        "target".to_string(),
-        "check".into(),
-        "kind".into(),
-        "published".into(),
-        "predicted".into(),
-        "result".into(),
-    ]];
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for (t, o) in targets.iter().zip(outcomes) {
         for (c, co) in t.checks.iter().zip(&o.checks) {
-            rows.push([
-                t.id.clone(),
-                c.label.clone(),
-                t.kind.name().into(),
-                expected(c),
-                predicted(co),
-                Verdict::of(t, c, co).name().into(),
-            ]);
+            rows.push([c.label.clone(), expected(c), predicted(co), Verdict::of(t, c, co).name().into()]);
         }
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+    let header = ["check".to_string(), "published".into(), "predicted".into(), "result".into()];
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
-    let mut out = String::new();
-    for (k, r) in rows.iter().enumerate() {
-        let line: Vec<String> = r
+    let line = |r: &[String; 4]| {
+        let cells: Vec<String> = r
             .iter()
             .zip(&widths)
             .map(|(cell, w)| format!("{cell}{}", " ".repeat(w - cell.chars().count())))
             .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-        if k == 0 {
-            out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
-            out.push('\n');
+        format!("    {}\n", cells.join("  ").trim_end())
+    };
+    let mut out = line(&header);
+    let mut k = 0;
+    for (t, o) in targets.iter().zip(outcomes) {
+        out.push_str(&format!("\n{}  [{}]  {}\n    {}\n", t.id, t.kind.name(), t.measure, t.citation));
+        for _ in &o.checks {
+            out.push_str(&line(&rows[k]));
+            k += 1;
         }
-    }
-    out.push('\n');
-    out.push_str("citations:\n");
-    for t in targets {
-        out.push_str(&format!("  {}: {}\n", t.id, t.citation));
     }
     out.push('\n');
     out.push_str(&Tally::of(targets, outcomes).line());

@@ -19,7 +19,6 @@ pub struct RunSettings {
     pub cohort_cap: Option<usize>,
 }
 
-
 /// One simulated number, with its cohort spread where it came from a cohort.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Prediction {

@@ -99,7 +99,7 @@ pub enum Source {
     /// A treatment course, run for `cohort` virtual patients (1 = the typical person only).
     Course {
         name: String,
-        scenario: Scenario,
+        scenario: Box<Scenario>,
         cohort: usize,
     },
     /// A person's untreated skin (anatomy, ageing).
@@ -341,7 +341,7 @@ pub fn parse_target(text: &str, file: &str) -> Result<Target, EvidenceError> {
             .map_err(|e| err(&key, e.to_string()))?;
         sources.push(Source::Course {
             name: name.clone(),
-            scenario,
+            scenario: Box::new(scenario),
             cohort,
         });
     }
@@ -622,20 +622,78 @@ tolerance_reason = "r"
     #[test]
     fn bad_files_name_the_key_and_what_is_allowed() {
         let cases: Vec<(String, &str, &str)> = vec![
-            (format!("{}{COURSE}{CHECK}", HEAD.replace("id = \"t\"", "id = \"other\"")), "id", "file name"),
-            (format!("{}{COURSE}{CHECK}", HEAD.replace("quantitative", "anecdote")), "-", "unknown variant"),
-            (format!("{}{COURSE}{CHECK}", HEAD.replace("weight = 1.0", "weight = -1.0")), "weight", "0 to 10"),
+            (
+                format!("{}{COURSE}{CHECK}", HEAD.replace("id = \"t\"", "id = \"other\"")),
+                "id",
+                "file name",
+            ),
+            (
+                format!("{}{COURSE}{CHECK}", HEAD.replace("quantitative", "anecdote")),
+                "-",
+                "unknown variant",
+            ),
+            (
+                format!("{}{COURSE}{CHECK}", HEAD.replace("weight = 1.0", "weight = -1.0")),
+                "weight",
+                "0 to 10",
+            ),
             (format!("{HEAD}{COURSE}"), "check", "at least one"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "redness")), "check[0].observable", "allowed"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("\"course\"", "\"trial\"")), "check[0].scenario", "defined: course"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("tolerance = 0.5", "tolerance = 0.0")), "check[0].tolerance", "positive"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "value = 1.0\nmax = 2.0")), "check[0]", "exactly one criterion"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "compare = \">=\"\nthan_value = 1.0")), "check[0].compare", "\">\""),
-            (format!("{HEAD}{}{CHECK}", COURSE.replace("cohort = 10", "cohort = 0")), "scenario.course.cohort", "1 to 100000"),
-            (format!("{HEAD}{}{CHECK}", COURSE.replace("\"cheek\"", "\"elbow\"")), "scenario.course", "site.region"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "grade_after")), "check[0].observable", "`concern`"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "dermis_um")), "check[0].observable", "use `person`"),
-            (format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "value = nan")), "check[0].value", "finite"),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "redness")),
+                "check[0].observable",
+                "allowed",
+            ),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("\"course\"", "\"trial\"")),
+                "check[0].scenario",
+                "defined: course",
+            ),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("tolerance = 0.5", "tolerance = 0.0")),
+                "check[0].tolerance",
+                "positive",
+            ),
+            (
+                format!(
+                    "{HEAD}{COURSE}{}",
+                    CHECK.replace("value = 1.0", "value = 1.0\nmax = 2.0")
+                ),
+                "check[0]",
+                "exactly one criterion",
+            ),
+            (
+                format!(
+                    "{HEAD}{COURSE}{}",
+                    CHECK.replace("value = 1.0", "compare = \">=\"\nthan_value = 1.0")
+                ),
+                "check[0].compare",
+                "\">\"",
+            ),
+            (
+                format!("{HEAD}{}{CHECK}", COURSE.replace("cohort = 10", "cohort = 0")),
+                "scenario.course.cohort",
+                "1 to 100000",
+            ),
+            (
+                format!("{HEAD}{}{CHECK}", COURSE.replace("\"cheek\"", "\"elbow\"")),
+                "scenario.course",
+                "site.region",
+            ),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "grade_after")),
+                "check[0].observable",
+                "`concern`",
+            ),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("redness_days", "dermis_um")),
+                "check[0].observable",
+                "use `person`",
+            ),
+            (
+                format!("{HEAD}{COURSE}{}", CHECK.replace("value = 1.0", "value = nan")),
+                "check[0].value",
+                "finite",
+            ),
             ("\u{0}\u{1}garbage".to_string(), "-", "line"),
         ];
         for (text, key, fragment) in cases {

@@ -54,7 +54,11 @@ fn validate_exits_1_when_a_target_misses_and_2_on_a_bad_evidence_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("MISS"));
 
-    let out = cit().args(["validate", "--data"]).arg(data("evidence-bad")).output().unwrap();
+    let out = cit()
+        .args(["validate", "--data"])
+        .arg(data("evidence-bad"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -68,7 +72,16 @@ fn calibrate_fits_a_clinics_own_data_reproducibly() {
     let dir = scratch("calibrate");
     let run = |name: &str| {
         let out = cit()
-            .args(["calibrate", "--max-evaluations", "12", "--cohort", "2", "--seed", "5", "--out"])
+            .args([
+                "calibrate",
+                "--max-evaluations",
+                "12",
+                "--cohort",
+                "2",
+                "--seed",
+                "5",
+                "--out",
+            ])
             .arg(dir.join(name))
             .arg(data("evidence-small"))
             .output()
@@ -90,7 +103,10 @@ fn calibrate_fits_a_clinics_own_data_reproducibly() {
         .unwrap();
     assert_ne!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let report = std::fs::read_to_string(dir.join("a.report.md")).unwrap();
-    assert!(report.contains("objective") && report.contains("small_redness"), "{report}");
+    assert!(
+        report.contains("objective") && report.contains("small_redness"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -121,7 +137,10 @@ fn sensitivity_writes_its_chart_and_ranks_parameters() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let params = doc["parameters"].as_array().unwrap();
     assert!(params.len() > 20);
-    let rel: Vec<f64> = params.iter().map(|p| p["relative_influence"].as_f64().unwrap()).collect();
+    let rel: Vec<f64> = params
+        .iter()
+        .map(|p| p["relative_influence"].as_f64().unwrap())
+        .collect();
     assert!(rel.windows(2).all(|w| w[0] >= w[1]), "ranked by influence");
     let png = std::fs::read(dir.join("sensitivity.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
