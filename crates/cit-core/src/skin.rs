@@ -178,8 +178,11 @@ mod tests {
 
     #[test]
     fn eyelid_is_thinnest_face_site_and_back_thickest_body_site() {
+        // Within the face (the periorbital, forehead and cheek values are in vivo ultrasound, the
+        // body's are histology: cross-source comparisons would compare methods, not skin).
         let d = |r: Region| r.anatomy().dermis_um;
-        assert!(Region::ALL.iter().all(|&r| d(Region::Periorbital) <= d(r)));
+        let face = Region::ALL.iter().filter(|r| r.is_face());
+        assert!(face.clone().all(|&r| d(Region::Periorbital) <= d(r)));
         assert!(Region::ALL.iter().all(|&r| d(Region::Back) >= d(r)));
     }
 }

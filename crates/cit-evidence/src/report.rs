@@ -144,10 +144,20 @@ pub fn text(targets: &[Target], outcomes: &[TargetOutcome]) -> String {
     let mut rows: Vec<[String; 4]> = Vec::new();
     for (t, o) in targets.iter().zip(outcomes) {
         for (c, co) in t.checks.iter().zip(&o.checks) {
-            rows.push([c.label.clone(), expected(c), predicted(co), Verdict::of(t, c, co).name().into()]);
+            rows.push([
+                c.label.clone(),
+                expected(c),
+                predicted(co),
+                Verdict::of(t, c, co).name().into(),
+            ]);
         }
     }
-    let header = ["check".to_string(), "published".into(), "predicted".into(), "result".into()];
+    let header = [
+        "check".to_string(),
+        "published".into(),
+        "predicted".into(),
+        "result".into(),
+    ];
     let widths: Vec<usize> = (0..4)
         .map(|i| {
             rows.iter()
@@ -168,7 +178,13 @@ pub fn text(targets: &[Target], outcomes: &[TargetOutcome]) -> String {
     let mut out = line(&header);
     let mut k = 0;
     for (t, o) in targets.iter().zip(outcomes) {
-        out.push_str(&format!("\n{}  [{}]  {}\n    {}\n", t.id, t.kind.name(), t.measure, t.citation));
+        out.push_str(&format!(
+            "\n{}  [{}]  {}\n    {}\n",
+            t.id,
+            t.kind.name(),
+            t.measure,
+            t.citation
+        ));
         for _ in &o.checks {
             out.push_str(&line(&rows[k]));
             k += 1;

@@ -13,8 +13,8 @@ fn recorded() -> (usize, f64) {
         .find(|l| l.starts_with(RECORD_PREFIX))
         .expect("data/parameters.toml records its calibration run (see docs/calibration.md)");
     let cohort = line
-        .split("cohort ")
-        .nth(1)
+        .rsplit("cohort ")
+        .next()
         .and_then(|r| r.split(')').next())
         .and_then(|n| n.trim().parse().ok())
         .expect("the record names the cohort size");
