@@ -7,7 +7,7 @@
 //! disagreement stays visible and is re-checked with
 //! `cargo test --release -p cit-plan --test clinic -- --ignored`. The fit matches Ablon 2018's
 //! whole-face result (1.0 mm pen, -1.23 Lemperle grade after 4 sessions) by giving wrinkles a
-//! large dynamic share (0.58) that new matrix does not fill; at the planner's shallow periorbital
+//! large dynamic share (0.55) that new matrix does not fill; at the planner's shallow periorbital
 //! and forehead depth caps, face lines then improve too slowly for these facts.
 
 use cit_core::params::ParameterSet;
