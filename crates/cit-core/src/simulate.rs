@@ -50,6 +50,33 @@ pub struct Summary {
     pub concerns: Vec<ConcernOutcome>,
 }
 
+impl Summary {
+    /// The summary of a course from the surrounding skin before and after, the sessions' side
+    /// effects and the concerns' outcomes (shared by the column and the patch model).
+    pub fn of_skin(
+        before: &Snapshot,
+        after: &Snapshot,
+        sessions: &[SessionEffects],
+        concerns: Vec<ConcernOutcome>,
+        p: &Params,
+    ) -> Summary {
+        let pct = |a: f64, b: f64| if b.abs() > 1e-300 { 100.0 * (a / b - 1.0) } else { 0.0 };
+        Summary {
+            collagen_change_pct: pct(after.collagen, before.collagen),
+            collagen_i_change_pct: pct(after.collagen_i, before.collagen_i),
+            collagen_iii_change_pct: pct(after.collagen_iii, before.collagen_iii),
+            elastin_change_pct: pct(after.elastin(), before.elastin()),
+            epidermis_thickness_change_pct: pct(after.epidermis_um, before.epidermis_um),
+            dermis_thickness_change_pct: pct(after.dermis_um, before.dermis_um),
+            firmness_change_pct: pct(after.stiffness, before.stiffness),
+            redness_days: sessions.iter().map(|s| s.redness_days).fold(0.0, f64::max),
+            dryness_days: sessions.iter().map(|s| s.dryness_days).fold(0.0, f64::max),
+            pih_probability: pih_probability(sessions, p),
+            concerns,
+        }
+    }
+}
+
 /// Samples over the course (surrounding skin), with each concern's grade.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TimeSeries {
@@ -187,20 +214,7 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
     };
 
     let sessions = normal.sessions().to_vec();
-    let pct = |a: f64, b: f64| if b.abs() > 1e-300 { 100.0 * (a / b - 1.0) } else { 0.0 };
-    let summary = Summary {
-        collagen_change_pct: pct(normal_after.collagen, normal_before.collagen),
-        collagen_i_change_pct: pct(normal_after.collagen_i, normal_before.collagen_i),
-        collagen_iii_change_pct: pct(normal_after.collagen_iii, normal_before.collagen_iii),
-        elastin_change_pct: pct(normal_after.elastin(), normal_before.elastin()),
-        epidermis_thickness_change_pct: pct(normal_after.epidermis_um, normal_before.epidermis_um),
-        dermis_thickness_change_pct: pct(normal_after.dermis_um, normal_before.dermis_um),
-        firmness_change_pct: pct(normal_after.stiffness, normal_before.stiffness),
-        redness_days: sessions.iter().map(|s| s.redness_days).fold(0.0, f64::max),
-        dryness_days: sessions.iter().map(|s| s.dryness_days).fold(0.0, f64::max),
-        pih_probability: pih_probability(&sessions, p),
-        concerns,
-    };
+    let summary = Summary::of_skin(normal_before, normal_after, &sessions, concerns, p);
     SimulationResult {
         summary,
         sessions,

@@ -225,18 +225,21 @@ pub fn morris(set: &ParameterSet, trajectories: usize, seed: u64) -> Sensitivity
 }
 
 impl Sensitivity {
+    /// The largest μ* of each outcome over all parameters (never 0, so it can divide).
+    fn largest_mu_star(&self) -> [f64; 6] {
+        let mut max = [1e-300_f64; 6];
+        for e in &self.effects {
+            for (m, v) in max.iter_mut().zip(e.mu_star) {
+                *m = f64::max(*m, v);
+            }
+        }
+        max
+    }
+
     /// Parameters ordered by their largest μ* relative to the outcome's largest μ* (most
     /// influential first).
     pub fn ranked(&self) -> Vec<(&ParameterEffect, f64)> {
-        let max: Vec<f64> = (0..6)
-            .map(|o| {
-                self.effects
-                    .iter()
-                    .map(|e| e.mu_star[o])
-                    .fold(0.0, f64::max)
-                    .max(1e-300)
-            })
-            .collect();
+        let max = self.largest_mu_star();
         let mut v: Vec<(&ParameterEffect, f64)> = self
             .effects
             .iter()
@@ -248,15 +251,7 @@ impl Sensitivity {
 
     /// μ* of each parameter relative to the largest μ* of the outcome (0..1): the chart's matrix.
     pub fn normalised(&self) -> Vec<[f64; 6]> {
-        let max: Vec<f64> = (0..6)
-            .map(|o| {
-                self.effects
-                    .iter()
-                    .map(|e| e.mu_star[o])
-                    .fold(0.0, f64::max)
-                    .max(1e-300)
-            })
-            .collect();
+        let max = self.largest_mu_star();
         self.effects
             .iter()
             .map(|e| {

@@ -12,9 +12,7 @@ use cit_core::column::{SessionEffects, Snapshot, StepControl};
 use cit_core::outcome::{self, GradeInputs};
 use cit_core::params::Params;
 use cit_core::scenario::{PatchSettings, Scenario};
-use cit_core::simulate::{
-    pih_probability, sample_days, ConcernOutcome, DepthProfile, SimulationResult, Summary, TimeSeries,
-};
+use cit_core::simulate::{sample_days, ConcernOutcome, DepthProfile, SimulationResult, Summary, TimeSeries};
 use cit_core::skin::{Sex, Skin};
 
 /// How to run.
@@ -241,20 +239,7 @@ pub fn simulate_patch(
         })
         .collect();
     let (nb, na) = (&before[0], &after[0]);
-    let pct = |a: f64, b: f64| if b.abs() > 1e-300 { 100.0 * (a / b - 1.0) } else { 0.0 };
-    let summary = Summary {
-        collagen_change_pct: pct(na.collagen, nb.collagen),
-        collagen_i_change_pct: pct(na.collagen_i, nb.collagen_i),
-        collagen_iii_change_pct: pct(na.collagen_iii, nb.collagen_iii),
-        elastin_change_pct: pct(na.elastin(), nb.elastin()),
-        epidermis_thickness_change_pct: pct(na.epidermis_um, nb.epidermis_um),
-        dermis_thickness_change_pct: pct(na.dermis_um, nb.dermis_um),
-        firmness_change_pct: pct(na.stiffness, nb.stiffness),
-        redness_days: effects.iter().map(|s| s.redness_days).fold(0.0, f64::max),
-        dryness_days: effects.iter().map(|s| s.dryness_days).fold(0.0, f64::max),
-        pih_probability: pih_probability(&effects, p),
-        concerns,
-    };
+    let summary = Summary::of_skin(nb, na, &effects, concerns, p);
     let field_info = effects
         .last()
         .map(|s| (s.depth_um, s.holes_per_cm2))
