@@ -183,6 +183,32 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The state a fraction `w` of the way from `a` to `b` (samples between two steps).
+    pub fn lerp(a: &Snapshot, b: &Snapshot, w: f64) -> Snapshot {
+        let mut s = *a;
+        let fields: [(&mut f64, f64, f64); 15] = [
+            (&mut s.day, a.day, b.day),
+            (&mut s.collagen_i, a.collagen_i, b.collagen_i),
+            (&mut s.collagen_iii, a.collagen_iii, b.collagen_iii),
+            (&mut s.collagen, a.collagen, b.collagen),
+            (&mut s.papillary_collagen, a.papillary_collagen, b.papillary_collagen),
+            (&mut s.elastin_functional, a.elastin_functional, b.elastin_functional),
+            (&mut s.elastotic, a.elastotic, b.elastotic),
+            (&mut s.fibroblasts, a.fibroblasts, b.fibroblasts),
+            (&mut s.redness, a.redness, b.redness),
+            (&mut s.dryness, a.dryness, b.dryness),
+            (&mut s.melanin, a.melanin, b.melanin),
+            (&mut s.epidermis_um, a.epidermis_um, b.epidermis_um),
+            (&mut s.dermis_um, a.dermis_um, b.dermis_um),
+            (&mut s.stiffness, a.stiffness, b.stiffness),
+            (&mut s.deep_hole_dose, a.deep_hole_dose, b.deep_hole_dose),
+        ];
+        for (dst, x, y) in fields {
+            *dst = x + (y - x) * w;
+        }
+        s
+    }
+
     /// Total elastin (functional + elastotic).
     pub fn elastin(&self) -> f64 {
         self.elastin_functional + self.elastotic
@@ -194,11 +220,46 @@ pub type StepObserver<'a> = dyn FnMut(&Snapshot, &Snapshot) + 'a;
 
 /// The part of a [`Snapshot`] that side-effect tracking reads (computed at every step).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct EventValues {
-    day: f64,
-    redness: f64,
-    dryness: f64,
-    melanin: f64,
+pub struct EventValues {
+    pub day: f64,
+    pub redness: f64,
+    pub dryness: f64,
+    pub melanin: f64,
+}
+
+impl From<&Snapshot> for EventValues {
+    fn from(s: &Snapshot) -> Self {
+        EventValues {
+            day: s.day,
+            redness: s.redness,
+            dryness: s.dryness,
+            melanin: s.melanin,
+        }
+    }
+}
+
+impl SessionEffects {
+    /// Extends the session's redness and dryness durations and melanin rise over one step from
+    /// `a` to `b` (a threshold crossed inside the step is placed by linear interpolation).
+    pub fn track_step(&mut self, a: &EventValues, b: &EventValues, dryness_threshold: f64, melanin_at_session: f64) {
+        let since = |t: f64| t - self.day;
+        let crossing = |va: f64, vb: f64, thr: f64| -> Option<f64> {
+            if vb > thr {
+                Some(b.day)
+            } else if va > thr {
+                Some(a.day + (va - thr) / (va - vb) * (b.day - a.day))
+            } else {
+                None
+            }
+        };
+        if let Some(t) = crossing(a.redness, b.redness, 1.0) {
+            self.redness_days = self.redness_days.max(since(t));
+        }
+        if let Some(t) = crossing(a.dryness, b.dryness, dryness_threshold) {
+            self.dryness_days = self.dryness_days.max(since(t));
+        }
+        self.melanin_rise = self.melanin_rise.max(b.melanin - melanin_at_session);
+    }
 }
 
 /// What one session did, measured as the simulation ran.
@@ -739,23 +800,7 @@ impl Column {
     fn track_events(&mut self, step: Option<(&EventValues, &EventValues)>) {
         let Some(last) = self.sessions.last_mut() else { return };
         let Some((a, b)) = step else { return };
-        let since = |t: f64| t - last.day;
-        let crossing = |va: f64, vb: f64, thr: f64| -> Option<f64> {
-            if vb > thr {
-                Some(b.day)
-            } else if va > thr {
-                Some(a.day + (va - thr) / (va - vb) * (b.day - a.day))
-            } else {
-                None
-            }
-        };
-        if let Some(t) = crossing(a.redness, b.redness, 1.0) {
-            last.redness_days = last.redness_days.max(since(t));
-        }
-        if let Some(t) = crossing(a.dryness, b.dryness, self.dryness_threshold) {
-            last.dryness_days = last.dryness_days.max(since(t));
-        }
-        last.melanin_rise = last.melanin_rise.max(b.melanin - self.melanin_at_session);
+        last.track_step(a, b, self.dryness_threshold, self.melanin_at_session);
     }
 
     /// What the column reports now.

@@ -167,7 +167,7 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
                     } else {
                         1.0
                     };
-                    rec.push(lerp(a, b, w));
+                    rec.push(Snapshot::lerp(a, b, w));
                     k += 1;
                 }
             });
@@ -229,31 +229,6 @@ pub fn simulate(scenario: &Scenario, p: &Params, options: Options) -> Simulation
         skin_before: *normal_before,
         skin_after: *normal_after,
     }
-}
-
-fn lerp(a: &Snapshot, b: &Snapshot, w: f64) -> Snapshot {
-    let mut s = *a;
-    let fields: [(&mut f64, f64, f64); 15] = [
-        (&mut s.day, a.day, b.day),
-        (&mut s.collagen_i, a.collagen_i, b.collagen_i),
-        (&mut s.collagen_iii, a.collagen_iii, b.collagen_iii),
-        (&mut s.collagen, a.collagen, b.collagen),
-        (&mut s.papillary_collagen, a.papillary_collagen, b.papillary_collagen),
-        (&mut s.elastin_functional, a.elastin_functional, b.elastin_functional),
-        (&mut s.elastotic, a.elastotic, b.elastotic),
-        (&mut s.fibroblasts, a.fibroblasts, b.fibroblasts),
-        (&mut s.redness, a.redness, b.redness),
-        (&mut s.dryness, a.dryness, b.dryness),
-        (&mut s.melanin, a.melanin, b.melanin),
-        (&mut s.epidermis_um, a.epidermis_um, b.epidermis_um),
-        (&mut s.dermis_um, a.dermis_um, b.dermis_um),
-        (&mut s.stiffness, a.stiffness, b.stiffness),
-        (&mut s.deep_hole_dose, a.deep_hole_dose, b.deep_hole_dose),
-    ];
-    for (dst, x, y) in fields {
-        *dst = x + (y - x) * w;
-    }
-    s
 }
 
 /// Probability of visible PIH over the course: each session's melanin rise is compared with a

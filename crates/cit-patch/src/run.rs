@@ -153,12 +153,17 @@ pub fn simulate_patch(
                 } else {
                     1.0
                 };
-                recorded[0].push(lerp(&prev[0], &now[0], w));
-                recorded[1].push(lerp(&prev[1], &now[1], w));
+                recorded[0].push(Snapshot::lerp(&prev[0], &now[0], w));
+                recorded[1].push(Snapshot::lerp(&prev[1], &now[1], w));
                 next_sample += 1;
             }
             if let Some(last) = effects.last_mut() {
-                track_events(last, &prev[0], &now[0], melanin_at_session, p.barrier_dryness_threshold);
+                last.track_step(
+                    &(&prev[0]).into(),
+                    &(&now[0]).into(),
+                    p.barrier_dryness_threshold,
+                    melanin_at_session,
+                );
             }
             prev = now;
             observer.progress(pa.day, end);
@@ -293,46 +298,4 @@ fn patch_lesion(
         dermis_now_um,
         p,
     )
-}
-
-/// The column model's event tracking of the latest session, on the surrounding skin's snapshots.
-fn track_events(last: &mut SessionEffects, a: &Snapshot, b: &Snapshot, melanin_at_session: f64, dryness: f64) {
-    let since = |t: f64| t - last.day;
-    let crossing = |va: f64, vb: f64, thr: f64| -> Option<f64> {
-        if vb > thr {
-            Some(b.day)
-        } else if va > thr {
-            Some(a.day + (va - thr) / (va - vb) * (b.day - a.day))
-        } else {
-            None
-        }
-    };
-    if let Some(t) = crossing(a.redness, b.redness, 1.0) {
-        last.redness_days = last.redness_days.max(since(t));
-    }
-    if let Some(t) = crossing(a.dryness, b.dryness, dryness) {
-        last.dryness_days = last.dryness_days.max(since(t));
-    }
-    last.melanin_rise = last.melanin_rise.max(b.melanin - melanin_at_session);
-}
-
-fn lerp(a: &Snapshot, b: &Snapshot, w: f64) -> Snapshot {
-    let l = |x: f64, y: f64| x + (y - x) * w;
-    Snapshot {
-        day: l(a.day, b.day),
-        collagen_i: l(a.collagen_i, b.collagen_i),
-        collagen_iii: l(a.collagen_iii, b.collagen_iii),
-        collagen: l(a.collagen, b.collagen),
-        papillary_collagen: l(a.papillary_collagen, b.papillary_collagen),
-        elastin_functional: l(a.elastin_functional, b.elastin_functional),
-        elastotic: l(a.elastotic, b.elastotic),
-        fibroblasts: l(a.fibroblasts, b.fibroblasts),
-        redness: l(a.redness, b.redness),
-        dryness: l(a.dryness, b.dryness),
-        melanin: l(a.melanin, b.melanin),
-        epidermis_um: l(a.epidermis_um, b.epidermis_um),
-        dermis_um: l(a.dermis_um, b.dermis_um),
-        stiffness: l(a.stiffness, b.stiffness),
-        deep_hole_dose: l(a.deep_hole_dose, b.deep_hole_dose),
-    }
 }
