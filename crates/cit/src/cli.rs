@@ -79,7 +79,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "N", default_value_t = 1500)]
     pub max_evaluations: usize,
     /// Virtual patients per cohort target during the fit (common to all evaluations).
-    #[arg(long, value_name = "N", default_value_t = 24)]
+    #[arg(long, value_name = "N", default_value_t = 80)]
     pub cohort: usize,
 }
 
