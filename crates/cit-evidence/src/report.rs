@@ -18,8 +18,7 @@ pub enum Verdict {
 impl Verdict {
     pub fn of(target: &Target, check: &Check, outcome: &CheckOutcome) -> Verdict {
         match (target.kind, outcome.pass, &check.known_miss) {
-            (Kind::Practice, true, _) => Verdict::Info,
-            (Kind::Practice, false, _) => Verdict::Info,
+            (Kind::Practice, _, _) => Verdict::Info,
             (_, true, _) => Verdict::Pass,
             (_, false, Some(_)) => Verdict::KnownMiss,
             (_, false, None) => Verdict::Miss,
@@ -281,14 +280,15 @@ pub fn markdown(targets: &[Target], outcomes: &[TargetOutcome]) -> String {
         out.push_str(&known.join("\n"));
         out.push('\n');
     }
-    out.push_str("\n### Targets\n\n| target | measure | published | how it maps onto the model | weight | citation |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n### Targets\n\n| target | measure | published | how it maps onto the model | protocol details filled in | weight | citation |\n|---|---|---|---|---|---|---|\n");
     for t in targets {
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
             t.id,
             cell(&t.measure),
             cell(&t.published),
             cell(&t.mapping),
+            cell(&t.note),
             t.weight,
             cell(&t.citation)
         ));

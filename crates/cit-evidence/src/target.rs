@@ -138,6 +138,8 @@ pub struct Target {
     pub published: String,
     /// How the published measure maps onto the model's observables.
     pub mapping: String,
+    /// Protocol details the study leaves open and how the file fills them (may be empty).
+    pub note: String,
     /// Weight in the calibration objective for the evidence's quality (see `docs/calibration.md`).
     pub weight: f64,
     pub weight_reason: String,
@@ -468,7 +470,6 @@ pub fn parse_target(text: &str, file: &str) -> Result<Target, EvidenceError> {
             known_miss: c.known_miss.clone(),
         });
     }
-    let _ = &raw.note;
     Ok(Target {
         id: raw.id,
         file: file.to_string(),
@@ -479,6 +480,7 @@ pub fn parse_target(text: &str, file: &str) -> Result<Target, EvidenceError> {
         measure: raw.measure,
         published: raw.published,
         mapping: raw.mapping,
+        note: raw.note.unwrap_or_default(),
         weight: raw.weight,
         weight_reason: raw.weight_reason,
         sources,

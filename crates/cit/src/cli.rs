@@ -85,8 +85,12 @@ pub struct CalibrateArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SensitivityArgs {
-    #[command(flatten)]
-    pub evidence: EvidenceArgs,
+    /// Parameter file (default: the shipped parameters).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Morris trajectories (each costs one run per parameter plus one).
     #[arg(long, value_name = "R", default_value_t = 12)]
     pub trajectories: usize,
@@ -128,6 +132,9 @@ pub struct SimulateArgs {
     /// Worker threads for cohorts (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Parameter file, e.g. one written by `cit calibrate` (default: the shipped parameters).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<std::path::PathBuf>,
 }
 
 /// `cit plan`: a patient file, or the same as flags.

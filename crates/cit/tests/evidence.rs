@@ -102,6 +102,23 @@ fn calibrate_fits_a_clinics_own_data_reproducibly() {
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // ... and that `cit simulate` runs with.
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/texture-cheek-pen.toml");
+    let out = cit()
+        .args(["simulate", "--format", "json", "--params"])
+        .arg(dir.join("a.toml"))
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cit()
+        .args(["simulate", "--params"])
+        .arg(dir.join("a.report.md"))
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a.report.md"));
     let report = std::fs::read_to_string(dir.join("a.report.md")).unwrap();
     assert!(
         report.contains("objective") && report.contains("small_redness"),

@@ -7,7 +7,6 @@
 use crate::cli::{Format, SimulateArgs};
 use crate::commands::simulate::{check_finite, write_outputs};
 use crate::{emit, Failure};
-use cit_core::params::ParameterSet;
 use cit_core::scenario::{PatchSettings, Scenario};
 use cit_io::patch_plot::{self, HeatMap};
 use cit_io::{report, vtk};
@@ -134,7 +133,7 @@ pub fn run(args: &SimulateArgs, scenario: &Scenario) -> Result<(), Failure> {
         .patch
         .clone()
         .unwrap_or_else(|| PatchSettings::new_default(&scenario.protocol));
-    let set = ParameterSet::shipped();
+    let set = crate::commands::evidence::load_params(args.params.as_deref())?;
     let params = set.params();
     // Lay the lesion out first: a patch that cannot hold it is bad input.
     let layout = cit_patch::run::build_patch(scenario, &settings, &params)

@@ -12,19 +12,14 @@ use serde_json::json;
 const SHOWN: usize = 30;
 
 pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
-    if args.evidence.data.is_some() {
-        return Err(Failure::Input(
-            "--data: sensitivity runs on reference courses, not on evidence files; allowed: --params, --trajectories, --seed, --out".into(),
-        ));
-    }
     if args.trajectories == 0 || args.trajectories > 1000 {
         return Err(Failure::Input(format!(
             "--trajectories {}: allowed 1..=1000",
             args.trajectories
         )));
     }
-    let set = load_params(args.evidence.params.as_deref())?;
-    let s = with_threads(args.evidence.threads, || morris(&set, args.trajectories, args.seed))?;
+    let set = load_params(args.params.as_deref())?;
+    let s = with_threads(args.threads, || morris(&set, args.trajectories, args.seed))?;
     let doc = to_json(&s);
     match args.format {
         ReportFormat::Text => emit(&table(&s, false))?,

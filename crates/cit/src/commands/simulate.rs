@@ -3,7 +3,6 @@
 use crate::cli::{Format, Model, SimulateArgs};
 use crate::{emit, Failure};
 use cit_core::cohort::run_cohort;
-use cit_core::params::ParameterSet;
 use cit_core::simulate::{simulate, Options, SimulationResult};
 use cit_io::{plot, report, scenario_file};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -28,7 +27,7 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads 0: allowed 1 or more".into()));
     }
-    let set = ParameterSet::shipped();
+    let set = crate::commands::evidence::load_params(args.params.as_deref())?;
     let params = set.params();
     let typical = simulate(&scenario, &params, Options::default());
     check_finite(&typical)?;
