@@ -307,6 +307,13 @@ pub struct Column {
     pub surface: Surface,
     /// Collagen content of normal skin of this person at the current age (ageing trajectory).
     normal_collagen: f64,
+    /// Fibroblast response of this column's tissue: the lesion's, times the site's (body skin
+    /// answers the same injury less than facial skin).
+    responsiveness: f64,
+    /// Collagen of the surrounding skin per layer relative to `normal_collagen`, as of the latest
+    /// session (1 for the surrounding skin's own column): what a lesion's deficit feedback
+    /// measures its matrix against (see [`Column::follow_surroundings`]).
+    surroundings_gain: Vec<f64>,
     /// Days since the first session.
     pub day: f64,
     barrier_recovery: f64,
@@ -339,6 +346,15 @@ pub struct Column {
     /// Baseline collagen synthesis at age 25 (per day, into I).
     base_collagen_synthesis: f64,
     base_elastin_synthesis: f64,
+}
+
+/// Fibroblast response of a site's skin to an injury relative to the face's.
+pub fn site_response(face: bool, p: &Params) -> f64 {
+    if face {
+        1.0
+    } else {
+        p.fibroblast_body_site_response
+    }
 }
 
 impl Column {
@@ -405,6 +421,8 @@ impl Column {
                 adjunct: 0.0,
             },
             normal_collagen: age_matrix.collagen,
+            responsiveness: t.responsiveness * site_response(setup.skin.face, p),
+            surroundings_gain: vec![1.0; n],
             day: 0.0,
             barrier_recovery: p.barrier_recovery_per_day,
             deep_hole_dose: 0.0,
@@ -488,6 +506,18 @@ impl Column {
         self.x.iter().map(|x| x[C1] + x[C3]).collect()
     }
 
+    /// Takes the surrounding skin's collagen, layer by layer, as the reference of this (lesion)
+    /// column's deficit feedback until the next call. A course calls it at every session, so the
+    /// fibroblasts of a groove, crater or band answer each session's injury by filling toward the
+    /// surroundings as they are then; within an interval the reference stays put (the needled
+    /// surroundings' own gain of that interval counts from the next session on).
+    pub fn follow_surroundings(&mut self, surroundings: &Column) {
+        let normal = surroundings.normal_collagen.max(1e-12);
+        for (gain, layer) in self.surroundings_gain.iter_mut().zip(&surroundings.x) {
+            *gain = (layer[C1] + layer[C3]) / normal;
+        }
+    }
+
     /// Needling: open the channels of `field` now.
     pub fn apply_session(&mut self, field: &PunctureField, adjunct: bool) {
         let access = self.setup.tissue.accessibility;
@@ -551,7 +581,9 @@ impl Column {
             elastin_synthesis: self.base_elastin_synthesis * synthesis_factor,
             synthesis_factor,
             normal_collagen: self.normal_collagen,
-            responsiveness: self.setup.tissue.responsiveness,
+            surroundings_gain: &self.surroundings_gain,
+            responsiveness: self.responsiveness,
+            deficit_feedback: self.setup.tissue.deficit_feedback,
             remodelling_by_i: self.setup.tissue.remodelling_by_inflammation,
         }
     }

@@ -94,6 +94,11 @@ impl Course {
     pub fn apply_session(&mut self, device: &Device, adjunct: bool, p: &Params) -> PunctureField {
         let now = self.columns[0].snapshot();
         let field = device.puncture_field(now.epidermis_um + now.dermis_um, p);
+        if let Some((surroundings, lesions)) = self.columns.split_first_mut() {
+            for lesion in lesions {
+                lesion.follow_surroundings(surroundings);
+            }
+        }
         for col in &mut self.columns {
             col.apply_session(&field, adjunct);
         }

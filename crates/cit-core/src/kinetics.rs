@@ -134,6 +134,7 @@ pub fn layer_terms(
         [env.stimulated[k]],
         [env.matrix_factor[k]],
         [env.elastin_factor[k]],
+        [env.surroundings_gain[k]],
     ];
     let (p, l) = layer_terms_lanes(&input, env, r);
     (std::array::from_fn(|v| p[v][0]), std::array::from_fn(|v| l[v][0]))
@@ -159,7 +160,13 @@ pub struct ColumnEnv<'a> {
     pub synthesis_factor: f64,
     /// Total collagen of normal skin at this age; times the matrix factor, the removal set point.
     pub normal_collagen: f64,
+    /// Collagen of the surrounding skin in each layer relative to `normal_collagen` (1 for the
+    /// surrounding skin itself): a lesion's deficit feedback measures its matrix against it, so a
+    /// groove keeps filling while the needled skin around it thickens.
+    pub surroundings_gain: &'a [f64],
     pub responsiveness: f64,
+    /// Share of the deficit feedback the tissue's fibroblasts keep (1 but in striae alba).
+    pub deficit_feedback: f64,
     /// Remodelling of excess matrix by inflammation in the layers of matrix factor above 1.
     pub remodelling_by_i: f64,
 }
@@ -199,6 +206,7 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         &env.stimulated[..n],
         &env.matrix_factor[..n],
         &env.elastin_factor[..n],
+        &env.surroundings_gain[..n],
     ];
     let pr = rows_mut(prod, n);
     let lr = rows_mut(loss, n);
@@ -226,8 +234,8 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
 }
 
 /// Inputs of [`layer_terms_lanes`]: d, i, f, c3, c1, e, signal, stimulated, matrix factor,
-/// elastin factor.
-const TERM_INPUTS: usize = 10;
+/// elastin factor, surroundings' collagen gain.
+const TERM_INPUTS: usize = 11;
 
 /// The local healing kinetics of `L` layers (element-wise over fixed-size arrays, branch-free so
 /// that it vectorises): production and loss of every layer variable. The one implementation of
@@ -239,7 +247,7 @@ fn layer_terms_lanes<const L: usize>(
     env: &ColumnEnv,
     r: &Rates,
 ) -> ([[f64; L]; LAYER_VARS], [[f64; L]; LAYER_VARS]) {
-    let [xd, xi, xf, xc3, xc1, xe, signal, stimulated, mfs, efs] = input;
+    let [xd, xi, xf, xc3, xc1, xe, signal, stimulated, mfs, efs, gains] = input;
     let mut prod = [[0.0; L]; LAYER_VARS];
     let mut loss = [[0.0; L]; LAYER_VARS];
     let normal = env.normal_collagen.max(1e-12);
@@ -273,17 +281,22 @@ fn layer_terms_lanes<const L: usize>(
 
         // Collagen. New (wound) collagen is laid down as type III; III above its homeostatic
         // share of I matures into I or is degraded (faster while inflamed). Fibroblasts in
-        // matrix-deficient tissue synthesise more (deficit feedback). Matrix above the tissue's
-        // own set point is removed slowly (homeostasis); the disorganised excess of a raised scar
-        // over normal skin is also degraded by inflammation (MMPs).
+        // matrix-deficient tissue synthesise more (deficit feedback), the deficit measured
+        // against the surrounding skin as it is now. Matrix above the tissue's own set point is
+        // removed slowly (homeostasis); the disorganised excess of a raised scar over normal skin
+        // is also degraded by inflammation (MMPs).
         let total = c1 + c3;
-        let deficit = (1.0 - total / normal).max(0.0);
+        let deficit = (1.0 - total / (normal * gains[k])).max(0.0);
         let excess = (total - removal_set_point).max(0.0);
         let scar_excess = (total - env.normal_collagen).max(0.0);
         let excess_loss = (r.homeostatic_removal * excess + remodelling_by_i * i * scar_excess) / total;
         let excess_loss = if total > 1e-12 { excess_loss } else { 0.0 };
         let immature = (c3 - r.collagen_iii_share * c1).max(0.0);
-        let wound = r.wound_collagen * env.synthesis_factor * response * f * (1.0 + r.deficit_feedback * deficit);
+        let wound = r.wound_collagen
+            * env.synthesis_factor
+            * response
+            * f
+            * (1.0 + r.deficit_feedback * env.deficit_feedback * deficit);
         let immature_rate = (r.maturation + r.immature_degradation + r.immature_degradation_by_i * i) * immature / c3;
         let immature_rate = if c3 > 1e-12 { immature_rate } else { 0.0 };
         prod[C3][k] = r.collagen_iii_share * collagen_synthesis + wound;
@@ -511,7 +524,9 @@ mod tests {
             elastin_synthesis: r.elastin_degradation,
             synthesis_factor: 1.0,
             normal_collagen: 1.0,
+            surroundings_gain: &[1.0],
             responsiveness: 1.0,
+            deficit_feedback: 1.0,
             remodelling_by_i: 0.0,
         };
         let (prod, loss) = layer_terms(&x, &env, 0, &r);
@@ -553,6 +568,7 @@ mod tests {
         let stimulated: Vec<f64> = (0..n).map(|k| [0.0, 0.5, 0.2, 0.3, 0.0, 1.0, 0.6][k]).collect();
         let matrix_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 1.4 } else { 1.0 }).collect();
         let elastin_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 0.7 } else { 1.0 }).collect();
+        let surroundings_gain: Vec<f64> = (0..n).map(|k| 1.0 + 0.05 * k as f64).collect();
         let env = ColumnEnv {
             signal: &signal,
             stimulated: &stimulated,
@@ -562,7 +578,9 @@ mod tests {
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
             normal_collagen: 0.8,
+            surroundings_gain: &surroundings_gain,
             responsiveness: 1.3,
+            deficit_feedback: 0.6,
             remodelling_by_i: 0.2,
         };
         let (mut prod, mut loss) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
@@ -610,7 +628,9 @@ mod tests {
                 elastin_synthesis: 0.0,
                 synthesis_factor: 1.0,
                 normal_collagen: 1.0,
+                surroundings_gain: &[1.0],
                 responsiveness: 1.0,
+                deficit_feedback: 1.0,
                 remodelling_by_i: 0.0,
             };
             layer_terms(&x, &env, 0, &r).0[F] - r.fibroblast_rest

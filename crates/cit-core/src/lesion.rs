@@ -21,8 +21,10 @@ pub struct LesionTissue {
     pub elastin_factor: f64,
     /// Share of the dermis, from its top, that the lesion affects.
     pub affected_depth_fraction: f64,
-    /// Multiplier of the fibroblast response (hypocellular striae alba < 1, keloid > 1).
+    /// Multiplier of the fibroblast response (keloid > 1).
     pub responsiveness: f64,
+    /// Share of the matrix-deficit feedback the lesion's fibroblasts keep (striae alba < 1).
+    pub deficit_feedback: f64,
     /// Share of the punctures' injury and stimulation that reaches the lesion's tissue (a narrow
     /// deep pit is missed by most needles).
     pub accessibility: f64,
@@ -40,6 +42,7 @@ impl LesionTissue {
         elastin_factor: 1.0,
         affected_depth_fraction: 0.0,
         responsiveness: 1.0,
+        deficit_feedback: 1.0,
         accessibility: 1.0,
         melanin_excess: 0.0,
         melanin_excess_half_life_days: None,
@@ -162,9 +165,12 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
                 matrix_factor: 1.0 - deficit,
                 elastin_factor: 1.0 - deficit,
                 affected_depth_fraction: 1.0,
-                responsiveness: match t {
+                // An alba band's fibroblasts follow the needling like the skin around, but sense
+                // the band's deficit less (old, hypocellular scar with parallel fibres), so alba
+                // fills more slowly than rubra without ever falling behind its surroundings.
+                deficit_feedback: match t {
                     StretchMarkType::Rubra => 1.0,
-                    StretchMarkType::Alba => p.outcome_stretch_alba_responsiveness,
+                    StretchMarkType::Alba => p.outcome_stretch_alba_feedback_share,
                 },
                 ..n
             }

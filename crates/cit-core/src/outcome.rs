@@ -100,16 +100,19 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
     let s = scale(kind, true);
     let raw = match kind {
         // Wrinkle depth has a static part, the groove's dermal deficit against its surroundings,
-        // which new matrix fills, and a dynamic part, the fold that muscle pulls into the skin,
-        // which it does not; both fall with the stiffness of the skin around (a stiffer layer
-        // folds less).
+        // which new matrix fills, and a dynamic part, the fold that muscle and gravity pull into
+        // the skin, which it does not; both fall with the stiffness of the skin around (a stiffer
+        // layer folds less). The fold's share grows with the grade, and faster at the deep end:
+        // Lemperle's grade 1 is a just perceptible line, 2 shallow, 3 moderately deep, 4 deep with
+        // well-defined edges, 5 a very deep wrinkle with a redundant fold. It is taken as the
+        // share of grade 5 times (grade / 5)^2.
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
             let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
             let d0 = deficit(g.normal_before, g.lesion_before);
             let d = deficit(g.normal, g.lesion);
             let stiff = (g.lesion_before.stiffness / g.lesion.stiffness).powf(p.outcome_wrinkle_stiffness_exponent);
             let filled = if d0 > 0.0 { d / d0 } else { 1.0 };
-            let dynamic = p.outcome_wrinkle_dynamic_share;
+            let dynamic = p.outcome_wrinkle_dynamic_share * (before / s.max).clamp(0.0, 1.0).powi(2);
             before * (dynamic + (1.0 - dynamic) * filled) * stiff
         }
         // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of

@@ -88,6 +88,10 @@ struct ColumnScratch {
     stimulated: Vec<f64>,
     matrix_factor: Vec<f64>,
     elastin_factor: Vec<f64>,
+    /// The deficit feedback's reference: the patch's lesions sit among normal voxels that the
+    /// lateral transport couples directly, so each voxel measures its matrix against normal
+    /// skin of its age (gain 1).
+    surroundings_gain: Vec<f64>,
 }
 
 impl ColumnScratch {
@@ -106,6 +110,7 @@ impl ColumnScratch {
             stimulated: vec![1.0; nz],
             matrix_factor: vec![0.0; nz],
             elastin_factor: vec![0.0; nz],
+            surroundings_gain: vec![1.0; nz],
         }
     }
 }
@@ -140,6 +145,7 @@ pub struct Patch {
     /// Lesion weight of every pixel.
     pub lesion_weight: Vec<f32>,
     responsiveness: Vec<f64>,
+    deficit_feedback: Vec<f64>,
     remodelling_by_i: Vec<f64>,
     melanin_excess: Vec<f64>,
     surface: Vec<Surface>,
@@ -196,7 +202,9 @@ impl Patch {
         let mut lesion_weight = vec![0.0f32; npix];
         let mut matrix_factor = vec![1.0f32; grid.voxels()];
         let mut elastin_factor = vec![1.0f32; grid.voxels()];
-        let mut responsiveness = vec![1.0; npix];
+        let site_response = cit_core::column::site_response(setup.skin.face, p);
+        let mut responsiveness = vec![site_response; npix];
+        let mut deficit_feedback = vec![1.0; npix];
         let mut remodelling_by_i = vec![0.0; npix];
         let mut melanin_excess = vec![0.0; npix];
         if let Some(lesion) = &setup.lesion {
@@ -211,7 +219,8 @@ impl Patch {
                     if w <= 0.0 {
                         continue;
                     }
-                    responsiveness[pix] = 1.0 + (t.responsiveness - 1.0) * w;
+                    responsiveness[pix] = site_response * (1.0 + (t.responsiveness - 1.0) * w);
+                    deficit_feedback[pix] = 1.0 + (t.deficit_feedback - 1.0) * w;
                     remodelling_by_i[pix] = t.remodelling_by_inflammation;
                     melanin_excess[pix] = t.melanin_excess * w;
                     for k in 0..affected.min(nz) {
@@ -277,6 +286,7 @@ impl Patch {
             collagen_before,
             lesion_weight,
             responsiveness,
+            deficit_feedback,
             remodelling_by_i,
             melanin_excess,
             surface_next: surfaces.clone(),
@@ -599,7 +609,9 @@ impl Patch {
             elastin_synthesis: self.base_elastin_synthesis * at.synthesis,
             synthesis_factor: at.synthesis,
             normal_collagen: at.normal_collagen,
+            surroundings_gain: &s.surroundings_gain,
             responsiveness: self.responsiveness[pixel],
+            deficit_feedback: self.deficit_feedback[pixel],
             remodelling_by_i: self.remodelling_by_i[pixel],
         }
     }
