@@ -15,9 +15,9 @@ pub fn reached(goal: Goal, before: f64, at_n: f64, at_next: Option<f64>, s: &Pla
     match goal {
         Goal::Noticeable => Some(before - at_n >= s.noticeable_improvement - 1e-9),
         Goal::TargetGrade(target) => Some(at_n <= target + 1e-9),
-        // The course has reached its best when one more session would not buy a meaningful
-        // difference at follow-up: the dose-response has flattened for this person.
-        Goal::Optimal => at_next.map(|next| at_n - next < s.meaningful_difference),
+        // The course has reached its best when one more session would add less than the plateau
+        // step at follow-up: the dose-response has flattened for this person.
+        Goal::Optimal => at_next.map(|next| at_n - next < s.plateau_step),
     }
 }
 
@@ -33,9 +33,11 @@ mod tests {
         assert_eq!(reached(Goal::TargetGrade(1.5), 3.0, 1.5, None, &s), Some(true));
         assert_eq!(reached(Goal::TargetGrade(1.5), 3.0, 1.6, None, &s), Some(false));
         assert_eq!(reached(Goal::Optimal, 3.0, 2.0, None, &s), None);
-        // Another session still buys 0.6 grade: not there yet. Buys 0.2: there.
-        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.4), &s), Some(false));
-        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.8), &s), Some(true));
+        // Another session still buys 0.15 grade (more than the plateau step, 0.1): not there
+        // yet. Buys 0.05: there.
+        assert_eq!(s.plateau_step, 0.1);
+        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.85), &s), Some(false));
+        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.95), &s), Some(true));
         // A session that makes things worse does not pay either.
         assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(2.2), &s), Some(true));
     }
