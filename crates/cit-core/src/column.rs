@@ -72,6 +72,194 @@ struct StepScratch {
     loss1: Vec<f64>,
     /// Relaxation factors of one variable (one per layer).
     phi_dt: Vec<f64>,
+    /// The damage–inflammation pair, integrated on its own within each step.
+    pair: PairScratch,
+}
+
+/// Buffers of the damage–inflammation sub-steps (one value per layer each).
+#[derive(Debug, Clone, Default)]
+struct PairScratch {
+    /// Damage and inflammation now (at the end of the step once integrated).
+    d: Vec<f64>,
+    i: Vec<f64>,
+    /// Predicted and corrected damage and inflammation of a sub-step.
+    d_pred: Vec<f64>,
+    i_pred: Vec<f64>,
+    d_corr: Vec<f64>,
+    i_corr: Vec<f64>,
+    /// Damage loss and inflammation production at the start and at the prediction (then averaged).
+    damage_loss0: Vec<f64>,
+    inflammation_prod0: Vec<f64>,
+    damage_loss1: Vec<f64>,
+    inflammation_prod1: Vec<f64>,
+}
+
+impl PairScratch {
+    fn resize(&mut self, n: usize) {
+        for b in [
+            &mut self.d,
+            &mut self.i,
+            &mut self.d_pred,
+            &mut self.i_pred,
+            &mut self.d_corr,
+            &mut self.i_corr,
+            &mut self.damage_loss0,
+            &mut self.inflammation_prod0,
+            &mut self.damage_loss1,
+            &mut self.inflammation_prod1,
+        ] {
+            b.resize(n, 0.0);
+        }
+    }
+}
+
+/// e^x for x <= 0, branch-free so that a loop over layers vectorises (the library `exp` is a
+/// call per element): x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to r^12
+/// (relative error below 1e-14), 2^k put into the exponent bits. Below -700 it returns
+/// e^-700 ≈ 1e-304 (0 for the decays it serves).
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn exp_non_positive(x: f64) -> f64 {
+    // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer, which it leaves in the low
+    // bits of the sum.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    let x = x.max(-700.0);
+    let shifted = x * std::f64::consts::LOG2_E + ROUND;
+    let k = shifted - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let mut p = 1.0 / 479_001_600.0;
+    for c in [
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        p = p * r + c;
+    }
+    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
+    p * scale
+}
+
+/// Redness relative to its visibility threshold, from the redness weights and the inflammation
+/// `i` of every layer (as [`Column::snapshot`] computes it).
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn redness_of(weights: &[f64], threshold: f64, i: &[f64]) -> f64 {
+    let mut redness = 0.0;
+    for (w, i) in weights.iter().zip(i) {
+        redness += w * i;
+    }
+    redness / threshold
+}
+
+/// Advances the damage–inflammation pair of every layer from `d0`, `i0` by `dt` days into
+/// `s.d`, `s.i`: the pair depends on nothing else in the layer, so it takes its own
+/// error-controlled exponential trapezoidal sub-steps (the same scheme, tolerance and floors as
+/// the column's step), and the step of the rest of the layer can be as long as the slower
+/// variables allow. `next_h` carries the sub-step size from one call to the next (`None` after a
+/// session: the first sub-step then comes from the pair's fastest relative rate of change).
+///
+/// Returns the last instant within the step (days from its start) at which redness (see
+/// [`redness_of`], with `redness_weights` and `redness_threshold`) was visible: the end of the
+/// last sub-step it was visible at, or its crossing of the threshold interpolated linearly within
+/// a sub-step. Redness is visibility-weighted inflammation, so its duration is resolved as finely
+/// as inflammation is, however long the step.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn integrate_pair(
+    s: &mut PairScratch,
+    r: &Rates,
+    d0: &[f64],
+    i0: &[f64],
+    dt: f64,
+    c: &StepControl,
+    next_h: &mut Option<f64>,
+    redness_weights: &[f64],
+    redness_threshold: f64,
+) -> Option<f64> {
+    let n = d0.len();
+    s.d[..n].copy_from_slice(d0);
+    s.i[..n].copy_from_slice(&i0[..n]);
+    let mut last_visible = None;
+    let mut redness_before = redness_of(redness_weights, redness_threshold, &s.i);
+    let resolution = r.inflammation_resolution;
+    let (floor_d, floor_i) = (LAYER_FLOOR[D], LAYER_FLOOR[I]);
+    let mut t = 0.0;
+    while t < dt {
+        kinetics::damage_inflammation_rows(&s.d, &s.i, r, &mut s.damage_loss0, &mut s.inflammation_prod0);
+        let proposed = next_h.unwrap_or_else(|| {
+            let mut fastest: f64 = 0.0;
+            for k in 0..n {
+                fastest = fastest.max(s.damage_loss0[k] * s.d[k] / (s.d[k] + floor_d));
+                fastest = fastest.max((s.inflammation_prod0[k] - resolution * s.i[k]).abs() / (s.i[k] + floor_i));
+            }
+            if fastest > 0.0 {
+                c.first_step_change / fastest
+            } else {
+                c.max_step_days
+            }
+        });
+        let proposed = proposed.clamp(c.min_step_days, c.max_step_days);
+        let remaining = dt - t;
+        let mut h = proposed.min(remaining);
+        let mut rejected = false;
+        let error = loop {
+            // Predictor (exponential Euler), from the terms at the start of the sub-step. Damage
+            // has no production: its exponential step is the decay `d e^{-L h}`.
+            let phi_i = h * kinetics::relaxation_phi(resolution * h);
+            let (d, i) = (&s.d[..n], &s.i[..n]);
+            let (dl0, ip0) = (&s.damage_loss0[..n], &s.inflammation_prod0[..n]);
+            for ((out, &dk), &l) in s.d_pred[..n].iter_mut().zip(d).zip(dl0) {
+                *out = dk * exp_non_positive(-l * h);
+            }
+            for ((out, &ik), &p) in s.i_pred[..n].iter_mut().zip(i).zip(ip0) {
+                *out = ik - ik * resolution * phi_i + p * phi_i;
+            }
+            // Corrector: the terms averaged between the start and the prediction.
+            kinetics::damage_inflammation_rows(&s.d_pred, &s.i_pred, r, &mut s.damage_loss1, &mut s.inflammation_prod1);
+            let (dl1, ip1) = (&s.damage_loss1[..n], &s.inflammation_prod1[..n]);
+            for (((out, &dk), &l0), &l1) in s.d_corr[..n].iter_mut().zip(d).zip(dl0).zip(dl1) {
+                *out = dk * exp_non_positive(-0.5 * (l0 + l1) * h);
+            }
+            for (((out, &ik), &p0), &p1) in s.i_corr[..n].iter_mut().zip(i).zip(ip0).zip(ip1) {
+                *out = ik - ik * resolution * phi_i + 0.5 * (p0 + p1) * phi_i;
+            }
+            let mut acc = [(0.0_f64, 1.0_f64); 4];
+            fold_error(&s.d_corr[..n], &s.d_pred, floor_d, &mut acc);
+            fold_error(&s.i_corr[..n], &s.i_pred, floor_i, &mut acc);
+            let error = acc.iter().fold(0.0_f64, |e, &(num, den)| e.max(num / den));
+            if error <= c.tolerance || h <= c.min_step_days {
+                break error;
+            }
+            rejected = true;
+            h = (h * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
+        };
+        std::mem::swap(&mut s.d, &mut s.d_corr);
+        std::mem::swap(&mut s.i, &mut s.i_corr);
+        let redness_after = redness_of(redness_weights, redness_threshold, &s.i);
+        if redness_after > 1.0 {
+            last_visible = Some(t + h);
+        } else if redness_before > 1.0 {
+            last_visible = Some(t + (redness_before - 1.0) / (redness_before - redness_after) * h);
+        }
+        redness_before = redness_after;
+        let grown = h * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0);
+        // A sub-step cut short by the end of the step says nothing against the proposed size.
+        *next_h = Some(if rejected { grown } else { grown.max(proposed) });
+        if h >= remaining {
+            break;
+        }
+        t += h;
+    }
+    last_visible
 }
 
 impl StepScratch {
@@ -88,6 +276,7 @@ impl StepScratch {
             b.resize(LAYER_VARS * n, 0.0);
         }
         self.phi_dt.resize(n, 0.0);
+        self.pair.resize(n);
     }
 }
 
@@ -553,7 +742,7 @@ impl Column {
             depth_um: field.depth_um,
             holes_per_cm2: field.holes_per_cm2,
         });
-        self.track_events(None);
+        self.track_events(None, None);
     }
 
     /// Solves the quasi-steady growth signal: -D g'' + decay g = production, no-flux at the top
@@ -623,7 +812,8 @@ impl Column {
         if want_rate {
             let n = self.layers();
             let (xr, pr, lr) = (kinetics::rows(x, n), kinetics::rows(prod, n), kinetics::rows(loss, n));
-            for v in 0..LAYER_VARS {
+            // The damage–inflammation pair takes its own sub-steps (`integrate_pair`).
+            for v in F..LAYER_VARS {
                 for k in 0..n {
                     fastest = fastest.max((pr[v][k] - lr[v][k] * xr[v][k]).abs() / (xr[v][k] + LAYER_FLOOR[v]));
                 }
@@ -695,6 +885,7 @@ impl Column {
         // After a session (or at the start) the first step is guessed from the fastest relative
         // rate of change; later steps come from the error estimate of the previous one.
         let mut next_dt: Option<f64> = None;
+        let mut pair_next_h: Option<f64> = None;
         to_rows(&self.x, &mut scratch.start);
         let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
         while self.day < until_day - 1e-12 {
@@ -713,7 +904,28 @@ impl Column {
             dt = dt.clamp(c.min_step_days, c.max_step_days).min(until_day - self.day);
             let surface0 = self.surface.as_array();
             let normal0 = self.normal_collagen;
+            let pair_h0 = pair_next_h;
+            let mut redness_visible;
             let error = loop {
+                // The damage–inflammation pair over the whole step, in its own sub-steps; the
+                // predictor and the corrector of the other variables both see its result.
+                pair_next_h = pair_h0;
+                {
+                    let s = &mut scratch;
+                    let x0 = kinetics::rows(&s.start, n);
+                    redness_visible = integrate_pair(
+                        &mut s.pair,
+                        &self.rates,
+                        x0[D],
+                        x0[I],
+                        dt,
+                        &c,
+                        &mut pair_next_h,
+                        &self.redness_weights,
+                        self.redness_threshold,
+                    )
+                    .map(|t| self.day + t);
+                }
                 // Predictor: exponential Euler with the start's production and loss.
                 {
                     let s = &mut scratch;
@@ -724,7 +936,11 @@ impl Column {
                         kinetics::rows(&s.loss0, n),
                     );
                     for (v, out) in rows.into_iter().enumerate() {
-                        kinetics::exponential_steps(x0[v], p0[v], l0[v], dt, out, &mut s.phi_dt);
+                        match v {
+                            D => out.copy_from_slice(&s.pair.d),
+                            I => out.copy_from_slice(&s.pair.i),
+                            _ => kinetics::exponential_steps(x0[v], p0[v], l0[v], dt, out, &mut s.phi_dt),
+                        }
                     }
                 }
                 let mut sv = surface0;
@@ -761,8 +977,14 @@ impl Column {
                         kinetics::rows(&s.predicted, n),
                     );
                     for (v, out) in rows.into_iter().enumerate() {
-                        kinetics::exponential_steps(x0[v], p[v], l[v], dt, out, &mut s.phi_dt);
-                        fold_error(out, pred[v], LAYER_FLOOR[v], &mut acc);
+                        match v {
+                            // Integrated accurately on its own: no predictor error to estimate.
+                            D | I => out.copy_from_slice(pred[v]),
+                            _ => {
+                                kinetics::exponential_steps(x0[v], p[v], l[v], dt, out, &mut s.phi_dt);
+                                fold_error(out, pred[v], LAYER_FLOOR[v], &mut acc);
+                            }
+                        }
                     }
                 }
                 let (mut err_num, mut err_den) = (0.0_f64, 1.0_f64);
@@ -797,7 +1019,7 @@ impl Column {
             self.day += dt;
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
-            self.track_events(Some((&prev_events, &events)));
+            self.track_events(Some((&prev_events, &events)), redness_visible);
             prev_events = events;
             if let (Some(f), Some(p)) = (on_step.as_mut(), prev.as_mut()) {
                 // The layer state lives in `scratch.start` while stepping; `self.x` is brought up
@@ -829,10 +1051,17 @@ impl Column {
     }
 
     /// Updates the latest session's redness/dryness durations and melanin rise.
-    fn track_events(&mut self, step: Option<(&EventValues, &EventValues)>) {
+    /// `redness_visible` is the last day within the step at which redness was visible, followed at
+    /// the damage–inflammation sub-steps (finer than the step's ends in `step`).
+    fn track_events(&mut self, step: Option<(&EventValues, &EventValues)>, redness_visible: Option<f64>) {
         let Some(last) = self.sessions.last_mut() else { return };
         let Some((a, b)) = step else { return };
-        last.track_step(a, b, self.dryness_threshold, self.melanin_at_session);
+        // Dryness and melanin from the step's ends; redness from the sub-steps.
+        let (a, b) = (EventValues { redness: 0.0, ..*a }, EventValues { redness: 0.0, ..*b });
+        last.track_step(&a, &b, self.dryness_threshold, self.melanin_at_session);
+        if let Some(t) = redness_visible {
+            last.redness_days = last.redness_days.max(t - last.day);
+        }
     }
 
     /// What the column reports now.
@@ -990,6 +1219,16 @@ mod tests {
         let l = (diff / decay).sqrt();
         let ratio = g[100] / g[50];
         assert_relative_eq!(ratio, (-(50.0 * dz) / l).exp(), max_relative = 0.01);
+    }
+
+    #[test]
+    fn the_branch_free_exponential_matches_the_library_one() {
+        for k in 0..=100_000 {
+            let x = -(k as f64) * 7.1e-3;
+            assert_relative_eq!(exp_non_positive(x), x.exp(), max_relative = 1e-14);
+        }
+        assert_eq!(exp_non_positive(0.0), 1.0);
+        assert!(exp_non_positive(-1e6) < 1e-300);
     }
 
     #[test]

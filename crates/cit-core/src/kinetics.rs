@@ -233,6 +233,38 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
     }
 }
 
+/// The kinetics of the damage–inflammation pair, which depends only on itself: the loss
+/// coefficient of damage and the production of inflammation at damage `d` and inflammation `i`
+/// (damage has no production; inflammation's loss coefficient is `r.inflammation_resolution`).
+/// Part of the layer biology of [`layer_terms_lanes`], which calls it; the column stepper also
+/// calls it (through [`damage_inflammation_rows`]) to integrate the fast pair on its own.
+#[inline(always)]
+pub fn damage_inflammation_terms(d: f64, i: f64, r: &Rates) -> (f64, f64) {
+    // Damage: debris cleared steadily and faster by phagocytes.
+    let damage_loss = r.debris_clearance + r.debris_clearance_by_i * i;
+    // Inflammation: induced by damage, self-amplifying only while there is damage (so a sterile
+    // micro-injury gives a transient pulse), resolved by macrophage removal.
+    let inflammation_prod = r.inflammation_induction * d * (1.0 + r.inflammation_amplification * i / (1.0 + i));
+    (damage_loss, inflammation_prod)
+}
+
+/// [`damage_inflammation_terms`] of every layer: damage loss and inflammation production from
+/// the damage and inflammation rows.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn damage_inflammation_rows(
+    d: &[f64],
+    i: &[f64],
+    r: &Rates,
+    damage_loss: &mut [f64],
+    inflammation_prod: &mut [f64],
+) {
+    let n = d.len();
+    let (i, damage_loss, inflammation_prod) = (&i[..n], &mut damage_loss[..n], &mut inflammation_prod[..n]);
+    for k in 0..n {
+        (damage_loss[k], inflammation_prod[k]) = damage_inflammation_terms(d[k], i[k], r);
+    }
+}
+
 /// Inputs of [`layer_terms_lanes`]: d, i, f, c3, c1, e, signal, stimulated, matrix factor,
 /// elastin factor, surroundings' collagen gain.
 const TERM_INPUTS: usize = 11;
@@ -259,12 +291,10 @@ fn layer_terms_lanes<const L: usize>(
         let removal_set_point = env.normal_collagen * mf;
         let remodelling_by_i = if mf > 1.0 { env.remodelling_by_i } else { 0.0 };
 
-        // Damage: debris cleared steadily and faster by phagocytes.
-        loss[D][k] = r.debris_clearance + r.debris_clearance_by_i * i;
-
-        // Inflammation: induced by damage, self-amplifying only while there is damage (so a
-        // sterile micro-injury gives a transient pulse), resolved by macrophage removal.
-        prod[I][k] = r.inflammation_induction * d * (1.0 + r.inflammation_amplification * i / (1.0 + i));
+        // Damage and inflammation (a pair that depends on nothing else in the layer).
+        let (damage_loss, inflammation_prod) = damage_inflammation_terms(d, i, r);
+        loss[D][k] = damage_loss;
+        prod[I][k] = inflammation_prod;
         loss[I][k] = r.inflammation_resolution;
 
         // Fibroblasts: logistic proliferation driven by the growth response (at the local signal
