@@ -121,6 +121,7 @@ impl Course {
             lesion_before: &self.before[self.column_of[c]],
             fat_volume: ageing::fat_volume_factor(age, p),
             fat_volume_before: self.fat_before,
+            face: self.face,
         };
         outcome::grade(concern.kind, concern.severity, &inputs, p)
     }

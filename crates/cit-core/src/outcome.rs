@@ -93,6 +93,8 @@ pub struct GradeInputs<'a> {
     /// Subcutaneous volume relative to age 25, now and before.
     pub fat_volume: f64,
     pub fat_volume_before: f64,
+    /// Whether the site is on the face (a wrinkle's fold there is drawn by mimic muscles).
+    pub face: bool,
 }
 
 /// Grade of `kind` (severity `before` at the start) given the simulated tissue.
@@ -100,19 +102,24 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
     let s = scale(kind, true);
     let raw = match kind {
         // Wrinkle depth has a static part, the groove's dermal deficit against its surroundings,
-        // which new matrix fills, and a dynamic part, the fold that muscle and gravity pull into
-        // the skin, which it does not; both fall with the stiffness of the skin around (a stiffer
-        // layer folds less). The fold's share grows with the grade, and faster at the deep end:
-        // Lemperle's grade 1 is a just perceptible line, 2 shallow, 3 moderately deep, 4 deep with
-        // well-defined edges, 5 a very deep wrinkle with a redundant fold. It is taken as the
-        // share of grade 5 times (grade / 5)^2.
+        // which new matrix fills, and a dynamic part, the fold that mimic muscles (face) or
+        // gravity and movement (body) pull into the skin, which it does not; both fall with the stiffness of the skin around (a stiffer
+        // layer folds less). The fold's share grows with the grade: Lemperle's grade 1 is a just
+        // perceptible line, 2 shallow, 3 moderately deep, 4 deep with well-defined edges, 5 a
+        // very deep wrinkle with a redundant fold. It is taken as the share of grade 5 times
+        // grade / 5.
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
             let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
             let d0 = deficit(g.normal_before, g.lesion_before);
             let d = deficit(g.normal, g.lesion);
             let stiff = (g.lesion_before.stiffness / g.lesion.stiffness).powf(p.outcome_wrinkle_stiffness_exponent);
             let filled = if d0 > 0.0 { d / d0 } else { 1.0 };
-            let dynamic = p.outcome_wrinkle_dynamic_share * (before / s.max).clamp(0.0, 1.0).powi(2);
+            let fold_at_grade5 = if g.face {
+                p.outcome_wrinkle_dynamic_share
+            } else {
+                p.outcome_body_wrinkle_fold_share
+            };
+            let dynamic = fold_at_grade5 * (before / s.max).clamp(0.0, 1.0);
             before * (dynamic + (1.0 - dynamic) * filled) * stiff
         }
         // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of

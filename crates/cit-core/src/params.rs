@@ -247,6 +247,7 @@ parameters! {
     outcome_wrinkle_deficit_per_grade = "outcome.wrinkle_deficit_per_grade",
     outcome_wrinkle_stiffness_exponent = "outcome.wrinkle_stiffness_exponent",
     outcome_wrinkle_dynamic_share = "outcome.wrinkle_dynamic_share",
+    outcome_body_wrinkle_fold_share = "outcome.body_wrinkle_fold_share",
     outcome_scar_accessibility_depth_factor = "outcome.scar_accessibility_depth_factor",
     outcome_scar_tether_release_dose = "outcome.scar_tether_release_dose",
     outcome_stretch_deficit_max = "outcome.stretch_deficit_max",
