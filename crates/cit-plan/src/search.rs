@@ -337,14 +337,14 @@ fn empty_figures() -> Figures {
 }
 
 /// The screened settings in the order they are recommended: for `optimal`, only the settings
-/// whose result is within one meaningful difference of the best result any setting reached
+/// whose result is within one plateau step of the best result any setting reached
 /// (a setting that flattens early because it does little is not "optimal"); settings over the
 /// downtime limit are dropped.
 pub fn finalists(screened: &[Screened], goal: Goal, settings: &PlannerSettings) -> Vec<Screened> {
     let mut ok: Vec<Screened> = screened.iter().filter(|s| !s.over_downtime).cloned().collect();
     if goal == Goal::Optimal {
         let best = ok.iter().map(|s| s.result).fold(f64::NEG_INFINITY, f64::max);
-        ok.retain(|s| s.result >= best - settings.meaningful_difference);
+        ok.retain(|s| s.result >= best - settings.plateau_step);
     }
     ok.sort_by(rank);
     ok

@@ -20,7 +20,6 @@ pub struct PlannerSettings {
     pub depth_step_mm: f64,
     pub follow_up_days: f64,
     pub noticeable_improvement: f64,
-    pub meaningful_difference: f64,
     pub plateau_step: f64,
     pub maintenance_horizon_days: f64,
     pub maintenance_patients: usize,
@@ -69,7 +68,7 @@ mod tests {
         assert!(s.intervals_days.iter().all(|i| (14.0..=56.0).contains(i)));
         assert!(s.depth_values >= 1 && s.depth_step_mm > 0.0);
         assert!(s.maintenance_patients <= s.cohort_size);
-        assert!(s.plateau_step > 0.0 && s.plateau_step < s.meaningful_difference);
+        assert!(s.plateau_step > 0.0 && s.plateau_step < s.noticeable_improvement);
         assert!(["roller", "pen", "stamp"].contains(&s.default_device.as_str()));
     }
 }
