@@ -209,7 +209,9 @@ mod kernel {
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
             normal_collagen: 0.8,
+            surroundings_gain: &[1.0],
             responsiveness: 1.0,
+            deficit_feedback: 1.0,
             remodelling_by_i: 0.0,
         };
         bencher.bench_local(|| kinetics::layer_terms(black_box(&x), black_box(&env), 0, black_box(&r)));
