@@ -201,6 +201,10 @@ pub struct PlanArgs {
     /// Seed of the virtual cohort.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Parameter file, e.g. one written by `cit calibrate` for a clinic's own patients (default:
+    /// the shipped parameters).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

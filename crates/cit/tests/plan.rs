@@ -218,3 +218,36 @@ fn text_output_names_the_course_the_range_and_the_sources() {
         assert!(text.contains(needle), "text lacks {needle:?}:\n{text}");
     }
 }
+
+#[test]
+fn a_parameter_file_drives_the_plan_and_a_bad_one_exits_2() {
+    let patient = example("crows-feet.toml");
+    let patient = patient.to_str().unwrap();
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/parameters.toml");
+    let text = std::fs::read_to_string(&shipped).unwrap();
+    // The shipped file given explicitly plans exactly as the default.
+    let default = plan_json(&["--patient", patient]);
+    let explicit = plan_json(&["--patient", patient, "--params", shipped.to_str().unwrap()]);
+    assert_eq!(default, explicit);
+    // Halving wound collagen synthesis in the file changes the answer: the file is used.
+    let section = text.find("[collagen.wound_synthesis_per_day]").unwrap();
+    let line = section + text[section..].find("value = ").unwrap();
+    let end = line + text[line..].find('\n').unwrap();
+    let value: f64 = text[line + "value = ".len()..end].trim().parse().unwrap();
+    let halved = format!("{}value = {}{}", &text[..line], value / 2.0, &text[end..]);
+    let dir = std::env::temp_dir().join(format!("cit-plan-params-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("halved.toml");
+    std::fs::write(&file, halved).unwrap();
+    let slower = plan_json(&["--patient", patient, "--params", file.to_str().unwrap()]);
+    assert_ne!(default["predicted"], slower["predicted"]);
+    // Not a parameter file: exit 2, the file named.
+    let out = cit()
+        .args(["plan", "--patient", patient, "--params"])
+        .arg(&patient.replace("crows-feet.toml", "acne-scars-cheek.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("acne-scars-cheek.toml"));
+    std::fs::remove_dir_all(&dir).ok();
+}

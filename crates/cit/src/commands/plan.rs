@@ -2,7 +2,6 @@
 
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::{emit, Failure};
-use cit_core::params::ParameterSet;
 use cit_io::patient_file::{self, PatientFlags};
 use cit_io::{plan_plot, plan_report};
 use cit_plan::plan::Planner;
@@ -57,7 +56,7 @@ pub fn run(args: PlanArgs) -> Result<(), Failure> {
     if args.threads == Some(0) {
         return Err(Failure::Input("--threads 0: allowed 1 or more".into()));
     }
-    let set = ParameterSet::shipped();
+    let set = super::evidence::load_params(args.params.as_deref())?;
     let rules = SafetyRules::shipped();
     let planner = Planner {
         set: &set,
