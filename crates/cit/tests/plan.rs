@@ -244,7 +244,7 @@ fn a_parameter_file_drives_the_plan_and_a_bad_one_exits_2() {
     // Not a parameter file: exit 2, the file named.
     let out = cit()
         .args(["plan", "--patient", patient, "--params"])
-        .arg(&patient.replace("crows-feet.toml", "acne-scars-cheek.toml"))
+        .arg(patient.replace("crows-feet.toml", "acne-scars-cheek.toml"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
