@@ -82,7 +82,7 @@ fn face_moderate_lines_reach_noticeable_in_at_most_3_sessions() {
 }
 
 #[test]
-#[ignore = "fails with the calibrated parameters: crow's feet of grade 2 at the 0.5 mm periorbital cap reach noticeable in 4 sessions (probability 0.83), not 3; fine lines (2) and forehead wrinkles (3) hold"]
+#[ignore = "fails with the calibrated parameters: crow's feet of grade 2 at the 0.5 mm periorbital cap reach noticeable in 4 sessions (probability 0.83), not 3; grade-2 fine lines (2 sessions) and forehead wrinkles (3 sessions) hold"]
 fn face_mild_lines_reach_noticeable_in_at_most_3_sessions() {
     face_reaches_noticeable_in_at_most_3_sessions(&[2.0]);
     let p = plan(&profile(
