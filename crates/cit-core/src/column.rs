@@ -537,15 +537,6 @@ pub struct Column {
     base_elastin_synthesis: f64,
 }
 
-/// Fibroblast response of a site's skin to an injury relative to the face's.
-pub fn site_response(face: bool, p: &Params) -> f64 {
-    if face {
-        1.0
-    } else {
-        p.fibroblast_body_site_response
-    }
-}
-
 impl Column {
     /// A column of this person's skin at the start of treatment: the ageing trajectory from 25
     /// to their age, with the lesion's tissue in its affected layers.
@@ -610,7 +601,7 @@ impl Column {
                 adjunct: 0.0,
             },
             normal_collagen: age_matrix.collagen,
-            responsiveness: t.responsiveness * site_response(setup.skin.face, p),
+            responsiveness: t.responsiveness * setup.skin.wound_response(p),
             surroundings_gain: vec![1.0; n],
             day: 0.0,
             barrier_recovery: p.barrier_recovery_per_day,
@@ -1038,13 +1029,9 @@ impl Column {
     /// surface now: computed as [`Column::snapshot`] computes them.
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn event_values(&self, xi: &[f64]) -> EventValues {
-        let mut redness = 0.0;
-        for (w, i) in self.redness_weights.iter().zip(xi) {
-            redness += w * i;
-        }
         EventValues {
             day: self.day,
-            redness: redness / self.redness_threshold,
+            redness: redness_of(&self.redness_weights, self.redness_threshold, xi),
             dryness: 1.0 - self.surface.barrier,
             melanin: self.surface.melanin,
         }

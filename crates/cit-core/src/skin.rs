@@ -145,6 +145,16 @@ impl Skin {
         }
     }
 
+    /// Fibroblast response of this site's skin to an injury, relative to the face's: facial skin,
+    /// richer in vessels and adnexal stem-cell reservoirs, heals faster and better.
+    pub fn wound_response(&self, p: &Params) -> f64 {
+        if self.face {
+            1.0
+        } else {
+            p.fibroblast_body_site_response
+        }
+    }
+
     /// Epidermis plus dermis: where a needle can go before it reaches fat.
     pub fn total_um(&self) -> f64 {
         self.epidermis_um + self.dermis_um

@@ -202,7 +202,7 @@ impl Patch {
         let mut lesion_weight = vec![0.0f32; npix];
         let mut matrix_factor = vec![1.0f32; grid.voxels()];
         let mut elastin_factor = vec![1.0f32; grid.voxels()];
-        let site_response = cit_core::column::site_response(setup.skin.face, p);
+        let site_response = setup.skin.wound_response(p);
         let mut responsiveness = vec![site_response; npix];
         let mut deficit_feedback = vec![1.0; npix];
         let mut remodelling_by_i = vec![0.0; npix];

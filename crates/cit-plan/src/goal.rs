@@ -33,11 +33,13 @@ mod tests {
         assert_eq!(reached(Goal::TargetGrade(1.5), 3.0, 1.5, None, &s), Some(true));
         assert_eq!(reached(Goal::TargetGrade(1.5), 3.0, 1.6, None, &s), Some(false));
         assert_eq!(reached(Goal::Optimal, 3.0, 2.0, None, &s), None);
-        // Another session still buys 0.15 grade (more than the plateau step, 0.1): not there
-        // yet. Buys 0.05: there.
-        assert_eq!(s.plateau_step, 0.1);
-        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.85), &s), Some(false));
-        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(1.95), &s), Some(true));
+        // Another session still buys more than the plateau step: not there yet. Buys less: there.
+        let step = s.plateau_step;
+        assert_eq!(
+            reached(Goal::Optimal, 3.0, 2.0, Some(2.0 - 1.5 * step), &s),
+            Some(false)
+        );
+        assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(2.0 - 0.5 * step), &s), Some(true));
         // A session that makes things worse does not pay either.
         assert_eq!(reached(Goal::Optimal, 3.0, 2.0, Some(2.2), &s), Some(true));
     }
