@@ -199,10 +199,9 @@ mod kernel {
         let (col, p) = inflamed();
         let r = Rates::new(&p, 2, 3, 0.8);
         let x = col.x[0];
-        let (signal, stimulated) = ([col.signal[0]], [col.stimulated[0]]);
+        let signal = [col.signal[0]];
         let env = ColumnEnv {
             signal: &signal,
-            stimulated: &stimulated,
             matrix_factor: &[1.0],
             elastin_factor: &[1.0],
             collagen_synthesis: 0.01,

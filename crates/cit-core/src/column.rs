@@ -488,8 +488,6 @@ pub struct Column {
     pub x: Vec<[f64; LAYER_VARS]>,
     /// Quasi-steady growth signal per layer.
     pub signal: Vec<f64>,
-    /// Share of each layer reached by the growth signal of the latest punctures.
-    pub stimulated: Vec<f64>,
     /// Lesion factor of each layer's matrix (1 outside the lesion).
     matrix_factor: Vec<f64>,
     elastin_factor: Vec<f64>,
@@ -524,6 +522,11 @@ pub struct Column {
     scratch_d: Vec<f64>,
     /// The signal solve's forward-sweep factors (they depend only on the layers and the rates).
     signal_sweep: NoFluxSweep,
+    /// Spread in depth of the inflammatory infiltrate and of activated fibroblasts: diffusivity
+    /// over the squared reference layer thickness, per day (the patch model's random motility,
+    /// here along the column's one dimension).
+    inflammation_spread_per_day: f64,
+    fibroblast_spread_per_day: f64,
     signal_from_inflammation: f64,
     signal_autocrine: f64,
     barrier_recovery_rate: f64,
@@ -591,7 +594,6 @@ impl Column {
             papillary_layers,
             x,
             signal: vec![0.0; n],
-            stimulated: vec![0.0; n],
             matrix_factor,
             elastin_factor,
             surface: Surface {
@@ -631,6 +633,8 @@ impl Column {
                 p.signal_decay_per_day,
                 n,
             ),
+            inflammation_spread_per_day: p.inflammation_diffusivity_um2_per_day / (dz_ref_um * dz_ref_um),
+            fibroblast_spread_per_day: p.fibroblast_motility_um2_per_day / (dz_ref_um * dz_ref_um),
             signal_from_inflammation: p.signal_production_by_inflammation,
             signal_autocrine: p.signal_autocrine_production,
             barrier_recovery_rate: p.barrier_recovery_per_day,
@@ -705,14 +709,12 @@ impl Column {
         let keep_matrix = |inj: f64| 1.0 - inj * self.matrix_destroyed;
         for (k, z) in depths.iter().enumerate() {
             let injured = field.injured_fraction(*z) * access;
-            let stimulated = field.stimulated_fraction(*z) * access;
             let x = &mut self.x[k];
             x[D] = 1.0 - (1.0 - x[D]) * (1.0 - injured);
             let keep = keep_matrix(injured);
             for v in [C3, C1, E, ED] {
                 x[v] *= keep;
             }
-            self.stimulated[k] = self.stimulated[k].max(stimulated);
         }
         let open = (self.barrier_disruption * field.surface_open_fraction() * access).min(0.95);
         self.surface.barrier *= 1.0 - open;
@@ -754,7 +756,6 @@ impl Column {
     fn column_env(&self, synthesis_factor: f64) -> ColumnEnv<'_> {
         ColumnEnv {
             signal: &self.signal,
-            stimulated: &self.stimulated,
             matrix_factor: &self.matrix_factor,
             elastin_factor: &self.elastin_factor,
             collagen_synthesis: self.base_collagen_synthesis * synthesis_factor,
@@ -1008,6 +1009,16 @@ impl Column {
             };
             std::mem::swap(&mut scratch.start, &mut scratch.corrected);
             self.day += dt;
+            // The slow spread in depth follows the step (operator splitting, as in the patch).
+            {
+                let rows = kinetics::rows_mut(&mut scratch.start, n);
+                spread_no_flux(
+                    self.inflammation_spread_per_day * dt,
+                    &mut *rows[I],
+                    &mut self.scratch_d,
+                );
+                spread_no_flux(self.fibroblast_spread_per_day * dt, &mut *rows[F], &mut self.scratch_d);
+            }
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
             self.track_events(Some((&prev_events, &events)), redness_visible);
@@ -1100,6 +1111,31 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
     let sweep = NoFluxSweep::new(a, decay, n);
     c[..n].copy_from_slice(&sweep.c);
     sweep.solve(rhs, g);
+}
+
+/// One backward-Euler diffusion step with no-flux ends, in place: solves
+/// u'[k] - a (u'[k+1] - 2 u'[k] + u'[k-1]) = u[k], with `a` = diffusivity × step / layer
+/// thickness². The operator is an M-matrix with unit column sums, so the step keeps every value
+/// non-negative and the total unchanged at any step size. `c` is scratch (at least `u.len()`).
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn spread_no_flux(a: f64, u: &mut [f64], c: &mut [f64]) {
+    let n = u.len();
+    if n < 2 || a <= 0.0 {
+        return;
+    }
+    let c = &mut c[..n];
+    let diag = |k: usize| if k == 0 || k == n - 1 { 1.0 + a } else { 1.0 + 2.0 * a };
+    let mut beta = diag(0);
+    c[0] = -a / beta;
+    u[0] /= beta;
+    for k in 1..n {
+        beta = diag(k) + a * c[k - 1];
+        c[k] = -a / beta;
+        u[k] = (u[k] + a * u[k - 1]) / beta;
+    }
+    for k in (0..n - 1).rev() {
+        u[k] -= c[k] * u[k + 1];
+    }
 }
 
 /// The forward-sweep factors of [`solve_no_flux_diffusion`] for one `a`, `decay` and size,

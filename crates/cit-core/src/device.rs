@@ -4,8 +4,8 @@
 //! of the needle into the skin (the drum rolls, the skin yields), pens reach about the set depth,
 //! stamps are in between; the efficiency is an uncertain parameter. Depth is capped by the skin
 //! thickness of the site. Each channel is a narrow cone-tipped cylinder of destroyed tissue with a
-//! damage halo; around it the growth signal spreads over a diffusion length sqrt(D/decay), so the
-//! stimulated area is larger than the injured one.
+//! damage halo. (The growth signal, inflammation and fibroblasts then spread from the injured
+//! tissue: in depth in the column model, in three dimensions in the patch model.)
 
 use crate::params::Params;
 
@@ -148,7 +148,6 @@ impl Device {
             needle_radius_um: self.needle_diameter_mm * 500.0,
             tip_length_um: p.device_needle_tip_length_um,
             halo_um: p.device_damage_halo_um,
-            signal_reach_um: (p.signal_diffusivity_um2_per_day / p.signal_decay_per_day).sqrt(),
         }
     }
 }
@@ -161,8 +160,6 @@ pub struct PunctureField {
     pub needle_radius_um: f64,
     pub tip_length_um: f64,
     pub halo_um: f64,
-    /// Diffusion length of the growth signal around a channel.
-    pub signal_reach_um: f64,
 }
 
 impl PunctureField {
@@ -189,18 +186,6 @@ impl PunctureField {
         } else {
             self.coverage(r + self.halo_um)
         }
-    }
-
-    /// Fraction of tissue at depth `z_um` reached by the growth signal of the channels: discs
-    /// widened by the signal's diffusion length; below the channels' bottom it fades over the same
-    /// length (the signal also diffuses downwards).
-    pub fn stimulated_fraction(&self, z_um: f64) -> f64 {
-        if self.holes_per_cm2 <= 0.0 || self.depth_um <= 0.0 {
-            return 0.0;
-        }
-        let r = self.channel_radius_um(z_um.min(self.depth_um - 1e-9)).max(0.0);
-        let below = (z_um - self.depth_um).max(0.0);
-        self.coverage(r + self.signal_reach_um) * (-below / self.signal_reach_um).exp()
     }
 
     /// Share of the skin surface opened by channels (stratum corneum breached).
@@ -249,14 +234,12 @@ mod tests {
     }
 
     #[test]
-    fn stimulated_area_exceeds_injured_area_and_both_stay_fractions() {
+    fn injured_area_stays_a_fraction_and_ends_at_the_channel_bottom() {
         let p = Params::shipped();
         let f = Device::typical("pen", 1.0, 3).unwrap().puncture_field(2000.0, &p);
         for z in [0.0, 100.0, 400.0, 899.0, 1200.0] {
             let inj = f.injured_fraction(z);
-            let st = f.stimulated_fraction(z);
-            assert!((0.0..=1.0).contains(&inj) && (0.0..=1.0).contains(&st));
-            assert!(st >= inj, "z={z}: {st} < {inj}");
+            assert!((0.0..=1.0).contains(&inj), "z={z}: {inj}");
         }
         assert_eq!(f.injured_fraction(f.depth_um + 1.0), 0.0);
     }

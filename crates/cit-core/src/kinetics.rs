@@ -131,7 +131,6 @@ pub fn layer_terms(
         [x[C1]],
         [x[E]],
         [env.signal[k]],
-        [env.stimulated[k]],
         [env.matrix_factor[k]],
         [env.elastin_factor[k]],
         [env.surroundings_gain[k]],
@@ -146,8 +145,6 @@ pub fn layer_terms(
 pub struct ColumnEnv<'a> {
     /// Column-averaged growth signal per layer.
     pub signal: &'a [f64],
-    /// Share of each layer the signal reaches.
-    pub stimulated: &'a [f64],
     /// Lesion factor of each layer's matrix (1 outside the lesion): scales its collagen synthesis
     /// and its removal set point; above 1 (raised scar) inflammation remodels its excess.
     pub matrix_factor: &'a [f64],
@@ -203,7 +200,6 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         xr[E],
         // Sliced to `n` up front so that the chunks below need fewer bounds checks.
         &env.signal[..n],
-        &env.stimulated[..n],
         &env.matrix_factor[..n],
         &env.elastin_factor[..n],
         &env.surroundings_gain[..n],
@@ -265,9 +261,9 @@ pub fn damage_inflammation_rows(
     }
 }
 
-/// Inputs of [`layer_terms_lanes`]: d, i, f, c3, c1, e, signal, stimulated, matrix factor,
+/// Inputs of [`layer_terms_lanes`]: d, i, f, c3, c1, e, signal, matrix factor,
 /// elastin factor, surroundings' collagen gain.
-const TERM_INPUTS: usize = 11;
+const TERM_INPUTS: usize = 10;
 
 /// The local healing kinetics of `L` layers (element-wise over fixed-size arrays, branch-free so
 /// that it vectorises): production and loss of every layer variable. The one implementation of
@@ -279,7 +275,7 @@ fn layer_terms_lanes<const L: usize>(
     env: &ColumnEnv,
     r: &Rates,
 ) -> ([[f64; L]; LAYER_VARS], [[f64; L]; LAYER_VARS]) {
-    let [xd, xi, xf, xc3, xc1, xe, signal, stimulated, mfs, efs, gains] = input;
+    let [xd, xi, xf, xc3, xc1, xe, signal, mfs, efs, gains] = input;
     let mut prod = [[0.0; L]; LAYER_VARS];
     let mut loss = [[0.0; L]; LAYER_VARS];
     let normal = env.normal_collagen.max(1e-12);
@@ -297,13 +293,10 @@ fn layer_terms_lanes<const L: usize>(
         prod[I][k] = inflammation_prod;
         loss[I][k] = r.inflammation_resolution;
 
-        // Fibroblasts: logistic proliferation driven by the growth response (at the local signal
-        // concentration signal / stimulated, weighted by the stimulated share: Michaelis-Menten), and
-        // return to resting density.
-        let (g, s) = (signal[k], stimulated[k]);
-        let local = g / s;
-        let growth = s * local / (r.signal_half_saturation + local);
-        let growth = if s <= 1e-12 || g <= 0.0 { 0.0 } else { growth };
+        // Fibroblasts: logistic proliferation driven by the growth response to the layer's signal
+        // (Michaelis-Menten), and return to resting density.
+        let g = signal[k].max(0.0);
+        let growth = g / (r.signal_half_saturation + g);
         let response = growth * env.responsiveness;
         let room = (1.0 - f / r.fibroblast_capacity).max(0.0);
         prod[F][k] = r.fibroblast_proliferation * response * f * room + r.fibroblast_rest;
@@ -547,7 +540,6 @@ mod tests {
         let x = [0.0, 0.0, 1.0, r.collagen_iii_share * c1, c1, 1.0, 0.0];
         let env = ColumnEnv {
             signal: &[0.0],
-            stimulated: &[0.0],
             matrix_factor: &[1.0],
             elastin_factor: &[1.0],
             collagen_synthesis: r.collagen_degradation * c1,
@@ -595,13 +587,11 @@ mod tests {
             }
         }
         let signal: Vec<f64> = (0..n).map(|k| [0.0, 0.4, 1.2, 0.0, 2.0, 0.3, 0.1][k]).collect();
-        let stimulated: Vec<f64> = (0..n).map(|k| [0.0, 0.5, 0.2, 0.3, 0.0, 1.0, 0.6][k]).collect();
         let matrix_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 1.4 } else { 1.0 }).collect();
         let elastin_factor: Vec<f64> = (0..n).map(|k| if k < 3 { 0.7 } else { 1.0 }).collect();
         let surroundings_gain: Vec<f64> = (0..n).map(|k| 1.0 + 0.05 * k as f64).collect();
         let env = ColumnEnv {
             signal: &signal,
-            stimulated: &stimulated,
             matrix_factor: &matrix_factor,
             elastin_factor: &elastin_factor,
             collagen_synthesis: 0.01,
@@ -651,7 +641,6 @@ mod tests {
         let growth = |signal: f64| {
             let env = ColumnEnv {
                 signal: &[signal],
-                stimulated: &[0.3],
                 matrix_factor: &[1.0],
                 elastin_factor: &[1.0],
                 collagen_synthesis: 0.0,
@@ -666,9 +655,10 @@ mod tests {
             layer_terms(&x, &env, 0, &r).0[F] - r.fibroblast_rest
         };
         assert_eq!(growth(0.0), 0.0);
-        // At most the stimulated share proliferates at the full rate.
+        // At most the full proliferation rate, approached as the signal saturates.
         let room = 1.0 - 1.0 / r.fibroblast_capacity;
-        assert!(growth(1e9) <= 0.3 * r.fibroblast_proliferation * room + 1e-12);
+        assert!(growth(1e9) <= r.fibroblast_proliferation * room + 1e-12);
+        assert!(growth(1e9) > 0.99 * r.fibroblast_proliferation * room);
         assert!(growth(1e9) > growth(0.5));
     }
 }

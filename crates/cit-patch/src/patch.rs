@@ -6,9 +6,8 @@
 //! (barrier, melanin, epidermis, adjunct). The local reactions are the column model's code:
 //! a pixel's depth column of voxels is handed to [`kinetics::column_layer_terms`] exactly as the
 //! column model hands it its layers, and the surface to [`kinetics::surface_terms`]. What the
-//! patch adds is space: each voxel sees its own growth signal (stimulated share 1, the signal
-//! at its own concentration) from the 3-D quasi-steady solve, inflammation and activated
-//! fibroblasts spread between voxels, and the needles injure the voxels they actually pass
+//! patch adds is space: each voxel sees its own growth signal from the 3-D quasi-steady solve,
+//! inflammation and activated fibroblasts spread between voxels laterally as well as in depth, and the needles injure the voxels they actually pass
 //! through.
 //!
 //! Time stepping (multirate): one step advances the reactions of every voxel with the column
@@ -85,7 +84,6 @@ struct ColumnScratch {
     loss1: Vec<f64>,
     phi_dt: Vec<f64>,
     signal: Vec<f64>,
-    stimulated: Vec<f64>,
     matrix_factor: Vec<f64>,
     elastin_factor: Vec<f64>,
     /// The deficit feedback's reference: the patch's lesions sit among normal voxels that the
@@ -107,7 +105,6 @@ impl ColumnScratch {
             loss1: v,
             phi_dt: vec![0.0; nz],
             signal: vec![0.0; nz],
-            stimulated: vec![1.0; nz],
             matrix_factor: vec![0.0; nz],
             elastin_factor: vec![0.0; nz],
             surroundings_gain: vec![1.0; nz],
@@ -602,7 +599,6 @@ impl Patch {
     fn column_env<'a>(&self, pixel: usize, s: &'a ColumnScratch, at: &Instant) -> ColumnEnv<'a> {
         ColumnEnv {
             signal: &s.signal,
-            stimulated: &s.stimulated,
             matrix_factor: &s.matrix_factor,
             elastin_factor: &s.elastin_factor,
             collagen_synthesis: self.base_collagen_synthesis * at.synthesis,
