@@ -279,6 +279,24 @@ impl Planner<'_> {
                 s.cohort_size,
             ));
         }
+        // A goal other than `noticeable` can be met by a course that does little (the best a
+        // setting reaches is itself small): say so, so that the plan is not read as a promise.
+        let first = &plan.recommendation.as_ref().expect("set just above").predicted[0];
+        let median_benefit = first.before - first.end_of_follow_up.1.p50;
+        if profile.goal != Goal::Noticeable && median_benefit < s.noticeable_improvement {
+            plan.warnings.push(simulated_warning(
+                "simulated-small-benefit",
+                format!(
+                    "the recommended course improves the {} by a median of {:.2} on its scale ({}) at the end of follow-up, less than the {} of a noticeable change",
+                    first.kind.name(),
+                    median_benefit,
+                    first.scale,
+                    s.noticeable_improvement
+                ),
+                "discuss expectations; a setting that reaches deeper (a pen reaches about the set depth, a roller a fraction of it) or another treatment may do more".into(),
+                s.cohort_size,
+            ));
+        }
         if figures.pih_probability >= s.pih_warning_probability {
             plan.warnings.push(simulated_warning(
                 "simulated-pih",

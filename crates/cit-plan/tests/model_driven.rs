@@ -76,3 +76,33 @@ fn the_same_seed_gives_the_same_plan_whatever_the_thread_count() {
         .install(|| recommend(&set));
     assert_eq!(one, two);
 }
+
+/// The warnings of the plan for `set`, goal `goal`.
+fn warning_ids(set: &ParameterSet, goal: Goal) -> Vec<String> {
+    let mut settings = PlannerSettings::shipped();
+    settings.cohort_size = 200;
+    settings.maintenance_patients = 8;
+    let rules = SafetyRules::shipped();
+    let profile = PatientProfile { goal, ..crows_feet() };
+    let plan = Planner {
+        set,
+        settings: &settings,
+        rules: &rules,
+    }
+    .plan(&profile)
+    .expect("plans");
+    plan.warnings.into_iter().map(|w| w.id).collect()
+}
+
+#[test]
+fn an_optimal_course_that_does_little_says_so() {
+    // With a tenth of the collagen laid down after injury even the best course barely helps:
+    // the plan for `optimal` must not read as a promise.
+    let mut weak = ParameterSet::shipped();
+    for name in ["collagen.wound_synthesis_per_day", "elastin.wound_synthesis_per_day"] {
+        weak.entries.get_mut(name).expect("the parameter exists").value *= 0.1;
+    }
+    assert!(warning_ids(&weak, Goal::Optimal).contains(&"simulated-small-benefit".to_string()));
+    // A `noticeable` goal states the size of the change itself: no such warning.
+    assert!(!warning_ids(&weak, Goal::Noticeable).contains(&"simulated-small-benefit".to_string()));
+}
