@@ -175,15 +175,24 @@ pub struct ColumnEnv<'a> {
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
-    std::array::from_fn(|v| &buf[v * n..(v + 1) * n])
+    // Filled by a plain loop, like `rows_mut`: `array::from_fn` stays a call here.
+    let mut rows: [&[f64]; LAYER_VARS] = Default::default();
+    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact(n.max(1))) {
+        *row = chunk;
+    }
+    rows
 }
 
 /// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
-    let mut it = buf.chunks_exact_mut(n.max(1));
-    std::array::from_fn(|_| it.next().unwrap_or_default())
+    // Filled by a plain loop: `array::from_fn` stays a call here (the inliner gives up on it).
+    let mut rows: [&mut [f64]; LAYER_VARS] = Default::default();
+    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact_mut(n.max(1))) {
+        *row = chunk;
+    }
+    rows
 }
 
 /// [`layer_terms`] of every layer of a column at once, on structure-of-arrays buffers (variable
@@ -213,10 +222,12 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
     let full = n - n % LANES;
     for c in 0..full / LANES {
         let k0 = c * LANES;
-        let input: [[f64; LANES]; TERM_INPUTS] = std::array::from_fn(|q| {
-            let chunk = &inputs[q][k0..k0 + LANES];
-            std::array::from_fn(|j| chunk[j])
-        });
+        // Filled by a plain loop: `array::from_fn` or `map` here stay calls (the inliner gives up
+        // on them) that build the inputs in memory and copy them, a tenth of a course's cost.
+        let mut input = [[0.0; LANES]; TERM_INPUTS];
+        for (lanes, row) in input.iter_mut().zip(inputs) {
+            lanes.copy_from_slice(&row[k0..k0 + LANES]);
+        }
         let (p, l) = layer_terms_lanes(&input, env, r);
         for v in 0..LAYER_VARS {
             pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
