@@ -306,10 +306,11 @@ fn from_rows(buf: &[f64], x: &mut [[f64; LAYER_VARS]]) {
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [(f64, f64); 4]) {
     let b = &b[..a.len()];
-    let (a4, a_rest) = a.split_at(a.len() - a.len() % 4);
-    let (b4, b_rest) = b.split_at(a4.len());
+    // Chunks as fixed-size arrays (`as_chunks`), so that the four lanes become one vector.
+    let (a4, a_rest) = a.as_chunks::<4>();
+    let (b4, b_rest) = b.as_chunks::<4>();
     let (mut num, mut den) = (acc.map(|e| e.0), acc.map(|e| e.1));
-    for (ca, cb) in a4.chunks_exact(4).zip(b4.chunks_exact(4)) {
+    for (ca, cb) in a4.iter().zip(b4) {
         for j in 0..4 {
             let n = (ca[j] - cb[j]).abs();
             let d = ca[j] + floor;
@@ -846,6 +847,22 @@ impl Column {
         self.advance_with(until_day, None);
     }
 
+    /// [`Column::terms`] as a function of its own for the baseline stepper (see `terms_avx2`).
+    #[inline(never)]
+    fn terms_baseline(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.terms(day, x, prod, loss, want_rate)
+    }
+
+    /// [`Column::terms`] compiled for AVX2, as a function of its own: inlined into the stepper
+    /// (twice: start and prediction) it cost 3 % more instructions per course (register
+    /// pressure in one very large function).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn terms_avx2(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.terms(day, x, prod, loss, want_rate)
+    }
+
     /// The stepper, compiled twice on x86-64: for the baseline instruction set and for AVX2 (twice
     /// the vector width), chosen at run time by what the processor supports. Both variants do the
     /// same IEEE operations in the same order (Rust never fuses or reorders floating-point
@@ -857,17 +874,27 @@ impl Column {
             unsafe { self.advance_avx2(until_day, on_step) };
             return;
         }
-        self.advance_steps(until_day, on_step);
+        self.advance_steps(until_day, on_step, Column::terms_baseline);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn advance_avx2(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
-        self.advance_steps(until_day, on_step);
+        // The closure inherits AVX2 from this function, so it may call `terms_avx2`.
+        let terms = |col: &mut Column, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool| {
+            col.terms_avx2(day, x, prod, loss, want_rate)
+        };
+        self.advance_steps(until_day, on_step, terms);
     }
 
+    /// The stepper's loop; `terms` is [`Column::terms`] compiled for the variant's instruction set.
     #[inline(always)]
-    fn advance_steps(&mut self, until_day: f64, mut on_step: Option<&mut StepObserver>) {
+    fn advance_steps(
+        &mut self,
+        until_day: f64,
+        mut on_step: Option<&mut StepObserver>,
+        mut terms: impl FnMut(&mut Column, f64, &[f64], &mut [f64], &mut [f64], bool) -> Terms,
+    ) {
         let n = self.layers();
         let mut prev = on_step.as_ref().map(|_| self.snapshot());
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -880,7 +907,8 @@ impl Column {
         to_rows(&self.x, &mut scratch.start);
         let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
         while self.day < until_day - 1e-12 {
-            let t0 = self.terms(
+            let t0 = terms(
+                self,
                 self.day,
                 &scratch.start,
                 &mut scratch.prod0,
@@ -942,7 +970,8 @@ impl Column {
                 self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
-                let t1 = self.terms(
+                let t1 = terms(
+                    self,
                     self.day + dt,
                     &scratch.predicted,
                     &mut scratch.prod1,
@@ -1238,7 +1267,7 @@ mod tests {
         dispatched.apply_session(&field, true);
         let mut baseline = dispatched.clone();
         dispatched.advance_quietly(40.0);
-        baseline.advance_steps(40.0, None);
+        baseline.advance_steps(40.0, None, Column::terms_baseline);
         let bits = |c: &Column| c.x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&dispatched), bits(&baseline));
         assert_eq!(dispatched.snapshot(), baseline.snapshot());

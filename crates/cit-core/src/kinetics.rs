@@ -441,7 +441,7 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    if loss.iter().all(|&l| l == l0) {
+    if loss.iter().fold(true, |same, &l| same & (l == l0)) {
         let phi = dt * relaxation_phi(l0 * dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
