@@ -441,7 +441,11 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    if loss.iter().fold(true, |same, &l| same & (l == l0)) {
+    // Compared as bits with an integer fold, which vectorises (a float comparison per element
+    // does not); a loss that differs only in the sign of zero takes the general path, to the
+    // same result.
+    let differs = loss.iter().fold(0u64, |bits, &l| bits | (l.to_bits() ^ l0.to_bits()));
+    if differs == 0 {
         let phi = dt * relaxation_phi(l0 * dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
@@ -468,11 +472,23 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
         beyond_short += usize::from(!in_short_range);
     }
     if beyond_short > 0 {
+        // The long series, also branch-free over the whole row, kept where the short one does
+        // not apply; `exp_m1` only for the elements beyond both.
+        let mut beyond_series = 0usize;
         for (o, &l) in phi_dt.iter_mut().zip(loss) {
             let y = l * dt;
-            let in_short_range = y < PHI_SHORT_SERIES_END;
-            if !in_short_range {
-                *o = dt * relaxation_phi(y);
+            let long = dt * phi_long_series(y);
+            *o = if y < PHI_SHORT_SERIES_END { *o } else { long };
+            let in_series_range = y < PHI_SERIES_END; // false for NaN, as in relaxation_phi
+            beyond_series += usize::from(!in_series_range);
+        }
+        if beyond_series > 0 {
+            for (o, &l) in phi_dt.iter_mut().zip(loss) {
+                let y = l * dt;
+                let in_series_range = y < PHI_SERIES_END;
+                if !in_series_range {
+                    *o = dt * phi_exact(y);
+                }
             }
         }
     }
