@@ -232,10 +232,10 @@ fn integrate_pair(
             for (((out, &ik), &p0), &p1) in s.i_corr[..n].iter_mut().zip(i).zip(ip0).zip(ip1) {
                 *out = ik - ik * resolution * phi_i + 0.5 * (p0 + p1) * phi_i;
             }
-            let mut acc = [(0.0_f64, 1.0_f64); 4];
+            let mut acc = [0.0_f64; 4];
             fold_error(&s.d_corr[..n], &s.d_pred, floor_d, &mut acc);
             fold_error(&s.i_corr[..n], &s.i_pred, floor_i, &mut acc);
-            let error = acc.iter().fold(0.0_f64, |e, &(num, den)| e.max(num / den));
+            let error = acc.iter().fold(0.0_f64, |e, &lane| e.max(lane));
             if error <= c.tolerance || h <= c.min_step_days {
                 break error;
             }
@@ -300,34 +300,27 @@ fn from_rows(buf: &[f64], x: &mut [[f64; LAYER_VARS]]) {
     }
 }
 
-/// The largest |a - b| / (a + floor) of rows `a` and `b`, folded into `acc` as fractions
-/// (numerator, denominator), compared by cross-multiplication so the loop has no division; four
-/// independent lanes so that it vectorises.
+/// The largest |a - b| / (a + floor) of rows `a` and `b`, folded into `acc`: four independent
+/// lanes on fixed-size chunks, so that the loop is one vector division and maximum per four
+/// layers. (Comparing the fractions by cross-multiplication instead, to avoid the division, cost
+/// eight times the instructions: the selects of numerator and denominator did not vectorise.)
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
-fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [(f64, f64); 4]) {
+fn fold_error(a: &[f64], b: &[f64], floor: f64, acc: &mut [f64; 4]) {
     let b = &b[..a.len()];
-    let (a4, a_rest) = a.split_at(a.len() - a.len() % 4);
-    let (b4, b_rest) = b.split_at(a4.len());
-    let (mut num, mut den) = (acc.map(|e| e.0), acc.map(|e| e.1));
-    for (ca, cb) in a4.chunks_exact(4).zip(b4.chunks_exact(4)) {
+    let (a4, a_rest) = a.as_chunks::<4>();
+    let (b4, b_rest) = b.as_chunks::<4>();
+    let mut largest = *acc;
+    for (ca, cb) in a4.iter().zip(b4) {
         for j in 0..4 {
-            let n = (ca[j] - cb[j]).abs();
-            let d = ca[j] + floor;
-            let larger = n * den[j] > num[j] * d;
-            num[j] = if larger { n } else { num[j] };
-            den[j] = if larger { d } else { den[j] };
+            let e = (ca[j] - cb[j]).abs() / (ca[j] + floor);
+            largest[j] = if e > largest[j] { e } else { largest[j] };
         }
     }
     for (&ca, &cb) in a_rest.iter().zip(b_rest) {
-        let n = (ca - cb).abs();
-        let d = ca + floor;
-        if n * den[0] > num[0] * d {
-            (num[0], den[0]) = (n, d);
-        }
+        let e = (ca - cb).abs() / (ca + floor);
+        largest[0] = if e > largest[0] { e } else { largest[0] };
     }
-    for j in 0..4 {
-        acc[j] = (num[j], den[j]);
-    }
+    *acc = largest;
 }
 
 /// Surface terms and the step-size signal of one evaluation.
@@ -847,6 +840,22 @@ impl Column {
         self.advance_with(until_day, None);
     }
 
+    /// [`Column::terms`] as a function of its own for the baseline stepper (see `terms_avx2`).
+    #[inline(never)]
+    fn terms_baseline(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.terms(day, x, prod, loss, want_rate)
+    }
+
+    /// [`Column::terms`] compiled for AVX2, as a function of its own: inlined into the stepper
+    /// (twice: start and prediction) it cost 3 % more instructions per course (register
+    /// pressure in one very large function).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn terms_avx2(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.terms(day, x, prod, loss, want_rate)
+    }
+
     /// The stepper, compiled twice on x86-64: for the baseline instruction set and for AVX2 (twice
     /// the vector width), chosen at run time by what the processor supports. Both variants do the
     /// same IEEE operations in the same order (Rust never fuses or reorders floating-point
@@ -858,17 +867,27 @@ impl Column {
             unsafe { self.advance_avx2(until_day, on_step) };
             return;
         }
-        self.advance_steps(until_day, on_step);
+        self.advance_steps(until_day, on_step, Column::terms_baseline);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn advance_avx2(&mut self, until_day: f64, on_step: Option<&mut StepObserver>) {
-        self.advance_steps(until_day, on_step);
+        // The closure inherits AVX2 from this function, so it may call `terms_avx2`.
+        let terms = |col: &mut Column, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool| {
+            col.terms_avx2(day, x, prod, loss, want_rate)
+        };
+        self.advance_steps(until_day, on_step, terms);
     }
 
+    /// The stepper's loop; `terms` is [`Column::terms`] compiled for the variant's instruction set.
     #[inline(always)]
-    fn advance_steps(&mut self, until_day: f64, mut on_step: Option<&mut StepObserver>) {
+    fn advance_steps(
+        &mut self,
+        until_day: f64,
+        mut on_step: Option<&mut StepObserver>,
+        mut terms: impl FnMut(&mut Column, f64, &[f64], &mut [f64], &mut [f64], bool) -> Terms,
+    ) {
         let n = self.layers();
         let mut prev = on_step.as_ref().map(|_| self.snapshot());
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -881,7 +900,8 @@ impl Column {
         to_rows(&self.x, &mut scratch.start);
         let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
         while self.day < until_day - 1e-12 {
-            let t0 = self.terms(
+            let t0 = terms(
+                self,
                 self.day,
                 &scratch.start,
                 &mut scratch.prod0,
@@ -943,7 +963,8 @@ impl Column {
                 self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
-                let t1 = self.terms(
+                let t1 = terms(
+                    self,
                     self.day + dt,
                     &scratch.predicted,
                     &mut scratch.prod1,
@@ -956,9 +977,8 @@ impl Column {
                 for (a, b) in scratch.loss1.iter_mut().zip(&scratch.loss0) {
                     *a = 0.5 * (b + *a);
                 }
-                // The largest |corrected - predicted| / (corrected + floor), tracked as fractions
-                // (compared by cross-multiplication) so the loop has no division.
-                let mut acc = [(0.0_f64, 1.0_f64); 4];
+                // The largest |corrected - predicted| / (corrected + floor), in four lanes.
+                let mut acc = [0.0_f64; 4];
                 {
                     let s = &mut scratch;
                     let rows = kinetics::rows_mut(&mut s.corrected, n);
@@ -979,13 +999,7 @@ impl Column {
                         }
                     }
                 }
-                let (mut err_num, mut err_den) = (0.0_f64, 1.0_f64);
-                for (num, den) in acc {
-                    if num * err_den > err_num * den {
-                        (err_num, err_den) = (num, den);
-                    }
-                }
-                let mut error = err_num / err_den;
+                let mut error = acc.iter().fold(0.0_f64, |e, &lane| if lane > e { lane } else { e });
                 let predicted = self.surface.as_array();
                 let mut sv = surface0;
                 for v in 0..SURFACE_VARS {
@@ -1185,13 +1199,18 @@ impl NoFluxSweep {
             return;
         }
         let (rhs, g, inv_beta, c) = (&mut rhs[..n], &mut g[..n], &self.inv_beta[..n], &self.c[..n]);
+        // Each sweep carries the previous row's value instead of indexing it (no bounds checks).
         rhs[0] *= inv_beta[0];
-        for k in 1..n {
-            rhs[k] = (rhs[k] - self.off * rhs[k - 1]) * inv_beta[k];
+        let mut before = rhs[0];
+        for (r, &ib) in rhs[1..].iter_mut().zip(&inv_beta[1..]) {
+            *r = (*r - self.off * before) * ib;
+            before = *r;
         }
         g[n - 1] = rhs[n - 1];
-        for k in (0..n - 1).rev() {
-            g[k] = rhs[k] - c[k] * g[k + 1];
+        let mut below = g[n - 1];
+        for ((gk, &r), &ck) in g[..n - 1].iter_mut().zip(&rhs[..n - 1]).zip(&c[..n - 1]).rev() {
+            *gk = r - ck * below;
+            below = *gk;
         }
     }
 }
@@ -1274,7 +1293,7 @@ mod tests {
         dispatched.apply_session(&field, true);
         let mut baseline = dispatched.clone();
         dispatched.advance_quietly(40.0);
-        baseline.advance_steps(40.0, None);
+        baseline.advance_steps(40.0, None, Column::terms_baseline);
         let bits = |c: &Column| c.x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&dispatched), bits(&baseline));
         assert_eq!(dispatched.snapshot(), baseline.snapshot());

@@ -172,15 +172,24 @@ pub struct ColumnEnv<'a> {
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
-    std::array::from_fn(|v| &buf[v * n..(v + 1) * n])
+    // Filled by a plain loop, like `rows_mut`: `array::from_fn` stays a call here.
+    let mut rows: [&[f64]; LAYER_VARS] = Default::default();
+    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact(n.max(1))) {
+        *row = chunk;
+    }
+    rows
 }
 
 /// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
-    let mut it = buf.chunks_exact_mut(n.max(1));
-    std::array::from_fn(|_| it.next().unwrap_or_default())
+    // Filled by a plain loop: `array::from_fn` stays a call here (the inliner gives up on it).
+    let mut rows: [&mut [f64]; LAYER_VARS] = Default::default();
+    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact_mut(n.max(1))) {
+        *row = chunk;
+    }
+    rows
 }
 
 /// [`layer_terms`] of every layer of a column at once, on structure-of-arrays buffers (variable
@@ -209,10 +218,12 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
     let full = n - n % LANES;
     for c in 0..full / LANES {
         let k0 = c * LANES;
-        let input: [[f64; LANES]; TERM_INPUTS] = std::array::from_fn(|q| {
-            let chunk = &inputs[q][k0..k0 + LANES];
-            std::array::from_fn(|j| chunk[j])
-        });
+        // Filled by a plain loop: `array::from_fn` or `map` here stay calls (the inliner gives up
+        // on them) that build the inputs in memory and copy them, a tenth of a course's cost.
+        let mut input = [[0.0; LANES]; TERM_INPUTS];
+        for (lanes, row) in input.iter_mut().zip(inputs) {
+            lanes.copy_from_slice(&row[k0..k0 + LANES]);
+        }
         let (p, l) = layer_terms_lanes(&input, env, r);
         for v in 0..LAYER_VARS {
             pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
@@ -423,7 +434,11 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    if loss.iter().all(|&l| l == l0) {
+    // Compared as bits with an integer fold, which vectorises (a float comparison per element
+    // does not); a loss that differs only in the sign of zero takes the general path, to the
+    // same result.
+    let differs = loss.iter().fold(0u64, |bits, &l| bits | (l.to_bits() ^ l0.to_bits()));
+    if differs == 0 {
         let phi = dt * relaxation_phi(l0 * dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
@@ -450,11 +465,23 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
         beyond_short += usize::from(!in_short_range);
     }
     if beyond_short > 0 {
+        // The long series, also branch-free over the whole row, kept where the short one does
+        // not apply; `exp_m1` only for the elements beyond both.
+        let mut beyond_series = 0usize;
         for (o, &l) in phi_dt.iter_mut().zip(loss) {
             let y = l * dt;
-            let in_short_range = y < PHI_SHORT_SERIES_END;
-            if !in_short_range {
-                *o = dt * relaxation_phi(y);
+            let long = dt * phi_long_series(y);
+            *o = if y < PHI_SHORT_SERIES_END { *o } else { long };
+            let in_series_range = y < PHI_SERIES_END; // false for NaN, as in relaxation_phi
+            beyond_series += usize::from(!in_series_range);
+        }
+        if beyond_series > 0 {
+            for (o, &l) in phi_dt.iter_mut().zip(loss) {
+                let y = l * dt;
+                let in_series_range = y < PHI_SERIES_END;
+                if !in_series_range {
+                    *o = dt * phi_exact(y);
+                }
             }
         }
     }
