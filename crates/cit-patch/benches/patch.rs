@@ -4,7 +4,8 @@
 //!
 //! - `triad_gb_s`: memory bandwidth of this machine, measured in the same run with a STREAM-like
 //!   triad a[i] = b[i] + s c[i] on f32 arrays of 3 × 64 MiB (12 bytes moved per element, write
-//!   allocation not counted), best of several repetitions, on the rayon pool;
+//!   allocation not counted), best of several repetitions, on the rayon pool; measured five times,
+//!   each time right before the diffusion step, and the median pair reported;
 //! - `diffusion_*`: one implicit LOD diffusion step (x, y and z line solves) of one f32 field on
 //!   the bundled example's grid (100 × 100 × 88): voxel-updates per second, the bytes it must
 //!   move per voxel (each of the three sweeps reads and writes the field once: 24 B), and its
@@ -126,9 +127,6 @@ fn main() {
 fn run() {
     let quick = std::env::var("CIT_BENCH_QUICK").is_ok();
     println!("figure threads {}", rayon::current_num_threads());
-    let bw = triad_gb_s();
-    println!("figure triad_gb_s {bw:.2}");
-
     let grid = Grid {
         nx: 100,
         ny: 100,
@@ -138,14 +136,31 @@ fn run() {
     };
     let mut field: Vec<f32> = (0..grid.voxels()).map(|k| (k % 97) as f32 * 0.01).collect();
     let at = FieldLayout::plain(&grid);
-    let t = best_of(20, || implicit_diffusion_step(&mut field, &grid, at, 8640.0, 0.5));
-    let rate = grid.voxels() as f64 / t;
     let bytes = 24.0;
-    println!("figure diffusion_seconds {t:.6}");
+    // The bandwidth and the diffusion step in alternation, five pairs: the share is each pair's
+    // ratio (so a change in the machine's speed between the two measurements cannot enter it),
+    // and the median pair is reported with the range over the five.
+    let mut pairs: Vec<(f64, f64, f64)> = (0..5)
+        .map(|_| {
+            let bw = triad_gb_s();
+            let t = best_of(20, || implicit_diffusion_step(&mut field, &grid, at, 8640.0, 0.5));
+            let rate = grid.voxels() as f64 / t;
+            (rate * bytes / (bw * 1e9), bw, rate)
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (share, bw, rate) = pairs[pairs.len() / 2];
+    println!("figure triad_gb_s {bw:.2}");
+    println!("figure diffusion_seconds {:.6}", grid.voxels() as f64 / rate);
     println!("figure diffusion_voxel_updates_per_s {rate:.4e}");
     println!("figure diffusion_bytes_per_voxel {bytes}");
     println!("figure diffusion_bound_voxel_updates_per_s {:.4e}", bw * 1e9 / bytes);
-    println!("figure diffusion_share_of_bound {:.3}", rate * bytes / (bw * 1e9));
+    println!("figure diffusion_share_of_bound {share:.3}");
+    println!(
+        "figure diffusion_share_of_bound_range {:.3} {:.3} (five pairs, each triad then diffusion)",
+        pairs[0].0,
+        pairs[pairs.len() - 1].0
+    );
 
     let mut qs = QuasiSteady::new(grid, 288_000.0, 15.0);
     let source: Vec<f32> = (0..grid.voxels())
