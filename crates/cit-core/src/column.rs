@@ -1247,6 +1247,29 @@ mod tests {
     }
 
     #[test]
+    fn spread_in_depth_conserves_the_total_stays_non_negative_and_evens_out() {
+        let n = 20;
+        let start: Vec<f64> = (0..n).map(|k| if k < 3 { 5.0 } else { 1.0 }).collect();
+        let total: f64 = start.iter().sum();
+        let mut c = vec![0.0; n];
+        let mut previous_range = f64::INFINITY;
+        // From a small step to one far longer than the column's diffusion time.
+        for a in [1e-3, 0.1, 1.0, 30.0, 1e6] {
+            let mut u = start.clone();
+            spread_no_flux(a, &mut u, &mut c);
+            assert_relative_eq!(u.iter().sum::<f64>(), total, max_relative = 1e-9);
+            assert!(u.iter().all(|&v| v > 0.0));
+            let range = u.iter().cloned().fold(f64::MIN, f64::max) - u.iter().cloned().fold(f64::MAX, f64::min);
+            assert!(range < previous_range, "a = {a}: range {range} did not shrink");
+            previous_range = range;
+        }
+        assert!(
+            previous_range < 1e-3 * total / n as f64,
+            "a very long step leaves a uniform column"
+        );
+    }
+
+    #[test]
     fn diffusion_solve_matches_the_analytic_exponential_profile() {
         // Source only in the top cell of a long column: g decays as exp(-z / L), L = sqrt(D/decay).
         let n = 400;
