@@ -1131,6 +1131,9 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
 /// u'[k] - a (u'[k+1] - 2 u'[k] + u'[k-1]) = u[k], with `a` = diffusivity × step / layer
 /// thickness². The operator is an M-matrix with unit column sums, so the step keeps every value
 /// non-negative and the total unchanged at any step size. `c` is scratch (at least `u.len()`).
+/// The same tridiagonal system as [`NoFluxSweep`] (decay 1), factorised as it is solved: `a`
+/// changes with every step, so precomputed factors would have to be rebuilt (and allocated) each
+/// time.
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn spread_no_flux(a: f64, u: &mut [f64], c: &mut [f64]) {
     let n = u.len();

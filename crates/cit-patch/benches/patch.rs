@@ -5,7 +5,8 @@
 //! - `triad_gb_s`: memory bandwidth of this machine, measured in the same run with a STREAM-like
 //!   triad a[i] = b[i] + s c[i] on f32 arrays of 3 × 64 MiB (12 bytes moved per element, write
 //!   allocation not counted), best of several repetitions, on the rayon pool; measured five times,
-//!   each time right before the diffusion step, and the median pair reported;
+//!   each time right before the diffusion step, and the median pair reported (the lowest and
+//!   highest pair's share as `diffusion_share_of_bound_range`);
 //! - `diffusion_*`: one implicit LOD diffusion step (x, y and z line solves) of one f32 field on
 //!   the bundled example's grid (100 × 100 × 88): voxel-updates per second, the bytes it must
 //!   move per voxel (each of the three sweeps reads and writes the field once: 24 B), and its

@@ -7,8 +7,8 @@
 //! a pixel's depth column of voxels is handed to [`kinetics::column_layer_terms`] exactly as the
 //! column model hands it its layers, and the surface to [`kinetics::surface_terms`]. What the
 //! patch adds is space: each voxel sees its own growth signal from the 3-D quasi-steady solve,
-//! inflammation and activated fibroblasts spread between voxels laterally as well as in depth, and the needles injure the voxels they actually pass
-//! through.
+//! inflammation and activated fibroblasts spread between voxels laterally as well as in depth,
+//! and the needles injure the voxels they actually pass through.
 //!
 //! Time stepping (multirate): one step advances the reactions of every voxel with the column
 //! model's exponential trapezoidal predictor-corrector and the same error control (step sizes of

@@ -210,7 +210,7 @@ impl Planner<'_> {
             })
             .collect();
         let last_day = f64::from(n - 1) * interval;
-        let predicted = profile
+        let predicted: Vec<Prediction> = profile
             .concerns
             .iter()
             .enumerate()
@@ -249,6 +249,10 @@ impl Planner<'_> {
             None
         };
         let probability = fin.probability_by_sessions[n as usize - 1].unwrap_or(0.0);
+        // The goal's concern, its median improvement at the end of follow-up.
+        let first = &predicted[0];
+        let (first_name, first_scale) = (first.kind.name(), first.scale);
+        let median_benefit = first.before - first.end_of_follow_up.1.p50;
         plan.recommendation = Some(Recommendation {
             setting: best.setting,
             sessions: n,
@@ -281,16 +285,12 @@ impl Planner<'_> {
         }
         // A goal other than `noticeable` can be met by a course that does little (the best a
         // setting reaches is itself small): say so, so that the plan is not read as a promise.
-        let first = &plan.recommendation.as_ref().expect("set just above").predicted[0];
-        let median_benefit = first.before - first.end_of_follow_up.1.p50;
         if profile.goal != Goal::Noticeable && median_benefit < s.noticeable_improvement {
             plan.warnings.push(simulated_warning(
                 "simulated-small-benefit",
                 format!(
                     "the recommended course improves the {} by a median of {:.2} on its scale ({}) at the end of follow-up, less than the {} of a noticeable change",
-                    first.kind.name(),
-                    median_benefit,
-                    first.scale,
+                    first_name, median_benefit, first_scale,
                     s.noticeable_improvement
                 ),
                 "discuss expectations; a setting that reaches deeper (a pen reaches about the set depth, a roller a fraction of it) or another treatment may do more".into(),

@@ -3,7 +3,7 @@
 use cit_core::params::ParameterSet;
 use cit_core::scenario::{Concern, ConcernKind, Patient};
 use cit_core::skin::{Region, Sex};
-use cit_plan::plan::Planner;
+use cit_plan::plan::{Plan, Planner};
 use cit_plan::profile::{Answers, Constraints, Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
@@ -27,21 +27,25 @@ fn crows_feet() -> PatientProfile {
     }
 }
 
-/// (sessions, needle mm, interval days) for `set` on a small cohort (the logic, not the
-/// numbers, is under test).
-fn recommend(set: &ParameterSet) -> (u32, f64, f64) {
+/// The plan for `profile` with `set` on a small cohort (the logic, not the numbers, is under
+/// test).
+fn plan_with(set: &ParameterSet, profile: &PatientProfile) -> Plan {
     let mut settings = PlannerSettings::shipped();
     settings.cohort_size = 200;
     settings.maintenance_patients = 8;
     let rules = SafetyRules::shipped();
-    let plan = Planner {
+    Planner {
         set,
         settings: &settings,
         rules: &rules,
     }
-    .plan(&crows_feet())
-    .expect("plans");
-    let r = plan.recommendation.expect("a recommendation");
+    .plan(profile)
+    .expect("plans")
+}
+
+/// (sessions, needle mm, interval days) of the crow's-feet plan for `set`.
+fn recommend(set: &ParameterSet) -> (u32, f64, f64) {
+    let r = plan_with(set, &crows_feet()).recommendation.expect("a recommendation");
     (r.sessions, r.setting.needle_length_mm, r.setting.interval_days)
 }
 
@@ -77,21 +81,10 @@ fn the_same_seed_gives_the_same_plan_whatever_the_thread_count() {
     assert_eq!(one, two);
 }
 
-/// The warnings of the plan for `set`, goal `goal`.
+/// The warnings of the crow's-feet plan for `set`, goal `goal`.
 fn warning_ids(set: &ParameterSet, goal: Goal) -> Vec<String> {
-    let mut settings = PlannerSettings::shipped();
-    settings.cohort_size = 200;
-    settings.maintenance_patients = 8;
-    let rules = SafetyRules::shipped();
     let profile = PatientProfile { goal, ..crows_feet() };
-    let plan = Planner {
-        set,
-        settings: &settings,
-        rules: &rules,
-    }
-    .plan(&profile)
-    .expect("plans");
-    plan.warnings.into_iter().map(|w| w.id).collect()
+    plan_with(set, &profile).warnings.into_iter().map(|w| w.id).collect()
 }
 
 #[test]
