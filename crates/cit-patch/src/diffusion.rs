@@ -346,7 +346,9 @@ impl QuasiSteady {
             sweep_x(delta, &grid, at, &solves[0]);
             sweep_y(delta, &grid, at, &solves[1]);
             sweep_z(delta, &grid, at, &solves[2]);
-            g.par_iter_mut().zip(delta.par_iter()).for_each(|(a, d)| *a += d);
+            g.par_chunks_mut(1 << 14)
+                .zip(delta.par_chunks(1 << 14))
+                .for_each(|(a, d)| a.iter_mut().zip(d).for_each(|(a, d)| *a += d));
             report.iterations = it + 1;
         }
         g.par_iter_mut().for_each(|v| *v = v.max(0.0));
@@ -356,17 +358,21 @@ impl QuasiSteady {
 
 /// Writes τ (P − (μ − D∇²) g) into `out` and returns max |P − A g|. Each depth column is
 /// handled as slices (its own, its four lateral neighbours', the source's) so the loop over depth
-/// vectorises.
+/// vectorises: the two ends of the column (no-flux, ghost = boundary cell) are done apart from
+/// the interior, and the largest |r| is kept as the largest bit pattern of |r| (for
+/// non-negative floats the integer order of the bits is the numeric order, and an integer
+/// maximum vectorises where a floating-point one does not).
 fn residual(grid: &Grid, diffusivity: f64, decay: f64, g: &[f32], source: &[f32], tau: f32, out: &mut [f32]) -> f64 {
     let (nx, ny, nz) = (grid.nx, grid.ny, grid.nz);
     let cx = (diffusivity / (grid.dx_um * grid.dx_um)) as f32;
     let cz = (diffusivity / (grid.dz_um * grid.dz_um)) as f32;
     let mu = decay as f32;
     let plane = nx * nz;
-    out.par_chunks_mut(plane)
+    let worst_bits = out
+        .par_chunks_mut(plane)
         .enumerate()
         .map(|(iy, o)| {
-            let mut worst = 0.0f32;
+            let mut worst = 0u32;
             let base = iy * plane;
             let ym = if iy > 0 { base - plane } else { base };
             let yp = if iy + 1 < ny { base + plane } else { base };
@@ -379,19 +385,28 @@ fn residual(grid: &Grid, diffusivity: f64, decay: f64, g: &[f32], source: &[f32]
                 let (gym, gyp) = (col(ym + ix * nz), col(yp + ix * nz));
                 let src = &source[c..c + nz];
                 let o = &mut o[ix * nz..(ix + 1) * nz];
-                for k in 0..nz {
-                    // z neighbours with no-flux ends (ghost = boundary cell).
-                    let zm = gc[k.saturating_sub(1)];
-                    let zp = gc[(k + 1).min(nz - 1)];
+                let r = |k: usize, zm: f32, zp: f32| {
                     let lateral = gxm[k] + gxp[k] + gym[k] + gyp[k] - 4.0 * gc[k];
-                    let r = src[k] - mu * gc[k] + cx * lateral + cz * (zm + zp - 2.0 * gc[k]);
-                    worst = worst.max(r.abs());
+                    src[k] - mu * gc[k] + cx * lateral + cz * (zm + zp - 2.0 * gc[k])
+                };
+                let mut put = |k: usize, r: f32| {
+                    worst = worst.max(r.abs().to_bits());
                     o[k] = tau * r;
+                };
+                if nz == 1 {
+                    put(0, r(0, gc[0], gc[0]));
+                    continue;
                 }
+                put(0, r(0, gc[0], gc[1]));
+                for k in 1..nz - 1 {
+                    put(k, r(k, gc[k - 1], gc[k + 1]));
+                }
+                put(nz - 1, r(nz - 1, gc[nz - 2], gc[nz - 1]));
             }
             worst
         })
-        .reduce(|| 0.0f32, f32::max) as f64
+        .reduce(|| 0u32, u32::max);
+    f32::from_bits(worst_bits) as f64
 }
 
 #[cfg(test)]
