@@ -82,16 +82,12 @@ struct PairScratch {
     /// Damage and inflammation now (at the end of the step once integrated).
     d: Vec<f64>,
     i: Vec<f64>,
-    /// Predicted and corrected damage and inflammation of a sub-step.
-    d_pred: Vec<f64>,
-    i_pred: Vec<f64>,
+    /// Corrected damage and inflammation of a sub-step.
     d_corr: Vec<f64>,
     i_corr: Vec<f64>,
-    /// Damage loss and inflammation production at the start and at the prediction (then averaged).
+    /// Damage loss and inflammation production at the start of a sub-step.
     damage_loss0: Vec<f64>,
     inflammation_prod0: Vec<f64>,
-    damage_loss1: Vec<f64>,
-    inflammation_prod1: Vec<f64>,
 }
 
 impl PairScratch {
@@ -99,14 +95,10 @@ impl PairScratch {
         for b in [
             &mut self.d,
             &mut self.i,
-            &mut self.d_pred,
-            &mut self.i_pred,
             &mut self.d_corr,
             &mut self.i_corr,
             &mut self.damage_loss0,
             &mut self.inflammation_prod0,
-            &mut self.damage_loss1,
-            &mut self.inflammation_prod1,
         ] {
             b.resize(n, 0.0);
         }
@@ -158,6 +150,42 @@ fn redness_of(weights: &[f64], threshold: f64, i: &[f64]) -> f64 {
         redness += w * i;
     }
     redness / threshold
+}
+
+/// One exponential trapezoidal sub-step of length `h` of the damage–inflammation pair of `L`
+/// layers (damage `d`, inflammation `i`, with damage loss `dl0` and inflammation production `ip0`
+/// at the start; `phi_i` the inflammation's relaxation factor times `h`), into `d_out`, `i_out`;
+/// each layer's largest relative distance between prediction and correction (above the floors)
+/// is folded into `largest`. Predictor: exponential Euler from the start's terms (damage has no
+/// production: its step is the decay `d e^{-L h}`); corrector: the terms averaged between the
+/// start and the prediction.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn pair_substep<const L: usize>(
+    d: &[f64; L],
+    i: &[f64; L],
+    dl0: &[f64; L],
+    ip0: &[f64; L],
+    h: f64,
+    phi_i: f64,
+    r: &Rates,
+    d_out: &mut [f64; L],
+    i_out: &mut [f64; L],
+    largest: &mut [f64; L],
+) {
+    let resolution = r.inflammation_resolution;
+    for j in 0..L {
+        let d_pred = d[j] * exp_non_positive(-dl0[j] * h);
+        let resolved = i[j] - i[j] * resolution * phi_i;
+        let i_pred = resolved + ip0[j] * phi_i;
+        let (dl1, ip1) = kinetics::damage_inflammation_terms(d_pred, i_pred, r);
+        d_out[j] = d[j] * exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
+        i_out[j] = resolved + 0.5 * (ip0[j] + ip1) * phi_i;
+        for (a, b, floor) in [(d_out[j], d_pred, LAYER_FLOOR[D]), (i_out[j], i_pred, LAYER_FLOOR[I])] {
+            let e = (a - b).abs() / (a + floor);
+            largest[j] = if e > largest[j] { e } else { largest[j] };
+        }
+    }
 }
 
 /// Advances the damage–inflammation pair of every layer from `d0`, `i0` by `dt` days into
@@ -212,30 +240,33 @@ fn integrate_pair(
         let mut h = proposed.min(remaining);
         let mut rejected = false;
         let error = loop {
-            // Predictor (exponential Euler), from the terms at the start of the sub-step. Damage
-            // has no production: its exponential step is the decay `d e^{-L h}`.
             let phi_i = h * kinetics::relaxation_phi(resolution * h);
+            // One pass over the layers does the whole sub-step of each (the pair couples nothing
+            // across layers), so the prediction and its terms stay in registers.
             let (d, i) = (&s.d[..n], &s.i[..n]);
             let (dl0, ip0) = (&s.damage_loss0[..n], &s.inflammation_prod0[..n]);
-            for ((out, &dk), &l) in s.d_pred[..n].iter_mut().zip(d).zip(dl0) {
-                *out = dk * exp_non_positive(-l * h);
+            let (d_out, i_out) = (&mut s.d_corr[..n], &mut s.i_corr[..n]);
+            let mut largest = [0.0_f64; 4];
+            let (d4, d_rest) = d.as_chunks::<4>();
+            let (i4, i_rest) = i.as_chunks::<4>();
+            let (dl4, dl_rest) = dl0.as_chunks::<4>();
+            let (ip4, ip_rest) = ip0.as_chunks::<4>();
+            let (do4, do_rest) = d_out.as_chunks_mut::<4>();
+            let (io4, io_rest) = i_out.as_chunks_mut::<4>();
+            for (((((d, i), dl), ip), d_out), i_out) in d4.iter().zip(i4).zip(dl4).zip(ip4).zip(do4).zip(io4) {
+                pair_substep(d, i, dl, ip, h, phi_i, r, d_out, i_out, &mut largest);
             }
-            for ((out, &ik), &p) in s.i_pred[..n].iter_mut().zip(i).zip(ip0) {
-                *out = ik - ik * resolution * phi_i + p * phi_i;
+            let mut largest_rest = [0.0_f64; 1];
+            for k in 0..d_rest.len() {
+                let (d, i, dl, ip) = ([d_rest[k]], [i_rest[k]], [dl_rest[k]], [ip_rest[k]]);
+                let (mut d_out, mut i_out) = ([0.0], [0.0]);
+                pair_substep(&d, &i, &dl, &ip, h, phi_i, r, &mut d_out, &mut i_out, &mut largest_rest);
+                (do_rest[k], io_rest[k]) = (d_out[0], i_out[0]);
             }
-            // Corrector: the terms averaged between the start and the prediction.
-            kinetics::damage_inflammation_rows(&s.d_pred, &s.i_pred, r, &mut s.damage_loss1, &mut s.inflammation_prod1);
-            let (dl1, ip1) = (&s.damage_loss1[..n], &s.inflammation_prod1[..n]);
-            for (((out, &dk), &l0), &l1) in s.d_corr[..n].iter_mut().zip(d).zip(dl0).zip(dl1) {
-                *out = dk * exp_non_positive(-0.5 * (l0 + l1) * h);
-            }
-            for (((out, &ik), &p0), &p1) in s.i_corr[..n].iter_mut().zip(i).zip(ip0).zip(ip1) {
-                *out = ik - ik * resolution * phi_i + 0.5 * (p0 + p1) * phi_i;
-            }
-            let mut acc = [0.0_f64; 4];
-            fold_error(&s.d_corr[..n], &s.d_pred, floor_d, &mut acc);
-            fold_error(&s.i_corr[..n], &s.i_pred, floor_i, &mut acc);
-            let error = acc.iter().fold(0.0_f64, |e, &lane| e.max(lane));
+            let error = largest
+                .iter()
+                .chain(&largest_rest)
+                .fold(0.0_f64, |e, &lane| e.max(lane));
             if error <= c.tolerance || h <= c.min_step_days {
                 break error;
             }
