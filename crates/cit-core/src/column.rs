@@ -196,7 +196,8 @@ fn pair_substep<const L: usize>(
 /// session: the first sub-step then comes from the pair's fastest relative rate of change).
 ///
 /// Returns the last instant within the step (days from its start) at which redness (see
-/// [`redness_of`], with `redness_weights` and `redness_threshold`) was visible: the end of the
+/// [`redness_of`], with `redness_weights` and `redness_threshold`; `redness0` at the start, which
+/// the caller has already computed) was visible: the end of the
 /// last sub-step it was visible at, or its crossing of the threshold interpolated linearly within
 /// a sub-step. Redness is visibility-weighted inflammation, so its duration is resolved as finely
 /// as inflammation is, however long the step.
@@ -212,12 +213,13 @@ fn integrate_pair(
     next_h: &mut Option<f64>,
     redness_weights: &[f64],
     redness_threshold: f64,
+    redness0: f64,
 ) -> Option<f64> {
     let n = d0.len();
     s.d[..n].copy_from_slice(d0);
     s.i[..n].copy_from_slice(&i0[..n]);
     let mut last_visible = None;
-    let mut redness_before = redness_of(redness_weights, redness_threshold, &s.i);
+    let mut redness_before = redness0;
     let resolution = r.inflammation_resolution;
     let (floor_d, floor_i) = (LAYER_FLOOR[D], LAYER_FLOOR[I]);
     let mut t = 0.0;
@@ -651,7 +653,8 @@ impl Column {
                 p.anatomy_epidermis_loss_per_decade_female
             },
             scratch: StepScratch::default(),
-            scratch_d: vec![0.0; n],
+            // Twice the layers: the two rows of the spread in depth share it.
+            scratch_d: vec![0.0; 2 * n],
             signal_sweep: NoFluxSweep::new(
                 p.signal_diffusivity_um2_per_day / (dz_ref_um * dz_ref_um),
                 p.signal_decay_per_day,
@@ -769,9 +772,10 @@ impl Column {
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
         let rows = kinetics::rows(x, n);
-        let (xi, xf, d) = (rows[I], rows[F], &mut self.scratch_d[..n]);
-        for k in 0..n {
-            d[k] = self.signal_from_inflammation * xi[k] + self.signal_autocrine * (xf[k] - 1.0).max(0.0);
+        let (by_inflammation, autocrine) = (self.signal_from_inflammation, self.signal_autocrine);
+        // Zipped rather than indexed, so that the loop has no bounds checks and vectorises.
+        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(rows[I]).zip(rows[F]) {
+            *d = by_inflammation * i + autocrine * (f - 1.0).max(0.0);
         }
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
     }
@@ -966,6 +970,7 @@ impl Column {
                         &mut pair_next_h,
                         &self.redness_weights,
                         self.redness_threshold,
+                        prev_events.redness,
                     )
                     .map(|t| self.day + t);
                 }
@@ -1002,10 +1007,11 @@ impl Column {
                     &mut scratch.loss1,
                     false,
                 );
-                for (a, b) in scratch.prod1.iter_mut().zip(&scratch.prod0) {
+                // Rows F onwards: damage and inflammation (rows D and I) were integrated on their own.
+                for (a, b) in scratch.prod1[F * n..].iter_mut().zip(&scratch.prod0[F * n..]) {
                     *a = 0.5 * (b + *a);
                 }
-                for (a, b) in scratch.loss1.iter_mut().zip(&scratch.loss0) {
+                for (a, b) in scratch.loss1[F * n..].iter_mut().zip(&scratch.loss0[F * n..]) {
                     *a = 0.5 * (b + *a);
                 }
                 // The largest |corrected - predicted| / (corrected + floor), in four lanes.
@@ -1056,13 +1062,15 @@ impl Column {
             self.day += dt;
             // The slow spread in depth follows the step (operator splitting, as in the patch).
             {
-                let rows = kinetics::rows_mut(&mut scratch.start, n);
-                spread_no_flux(
-                    self.inflammation_spread_per_day * dt,
-                    &mut *rows[I],
+                let [_, i, f, ..] = kinetics::rows_mut(&mut scratch.start, n);
+                spread_no_flux_both(
+                    [
+                        self.inflammation_spread_per_day * dt,
+                        self.fibroblast_spread_per_day * dt,
+                    ],
+                    [i, f],
                     &mut self.scratch_d,
                 );
-                spread_no_flux(self.fibroblast_spread_per_day * dt, &mut *rows[F], &mut self.scratch_d);
             }
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
@@ -1167,22 +1175,51 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
 /// time.
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn spread_no_flux(a: f64, u: &mut [f64], c: &mut [f64]) {
-    let n = u.len();
-    if n < 2 || a <= 0.0 {
+    if u.len() < 2 || a <= 0.0 {
         return;
     }
+    spread_no_flux_lanes([a], [u], c.as_chunks_mut::<1>().0);
+}
+
+/// [`spread_no_flux`] of two rows of the same length, each with its own `a`; `c` is scratch (at
+/// least twice the length). Each row gets the same operations as on its own, interleaved with the
+/// other's: every row of the elimination is a chain through a division, and the two chains now
+/// overlap instead of following each other.
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn spread_no_flux_both(a: [f64; 2], [u0, u1]: [&mut [f64]; 2], c: &mut [f64]) {
+    if u0.len() >= 2 && u1.len() == u0.len() && a[0] > 0.0 && a[1] > 0.0 {
+        spread_no_flux_lanes(a, [u0, u1], c.as_chunks_mut::<2>().0);
+    } else {
+        spread_no_flux(a[0], u0, c);
+        spread_no_flux(a[1], u1, c);
+    }
+}
+
+/// The elimination of [`spread_no_flux`] for `L` rows at once (lane `j`: `a[j]`, `u[j]`, factors
+/// `c[k][j]`); every `a` positive, every row of the same length, at least 2.
+#[inline(always)]
+fn spread_no_flux_lanes<const L: usize>(a: [f64; L], u: [&mut [f64]; L], c: &mut [[f64; L]]) {
+    let n = u[0].len();
     let c = &mut c[..n];
-    let diag = |k: usize| if k == 0 || k == n - 1 { 1.0 + a } else { 1.0 + 2.0 * a };
-    let mut beta = diag(0);
-    c[0] = -a / beta;
-    u[0] /= beta;
+    let (mut edge, mut inner, mut beta) = ([0.0; L], [0.0; L], [0.0; L]);
+    for j in 0..L {
+        (edge[j], inner[j]) = (1.0 + a[j], 1.0 + 2.0 * a[j]);
+        beta[j] = edge[j];
+        c[0][j] = -a[j] / beta[j];
+        u[j][0] /= beta[j];
+    }
     for k in 1..n {
-        beta = diag(k) + a * c[k - 1];
-        c[k] = -a / beta;
-        u[k] = (u[k] + a * u[k - 1]) / beta;
+        for j in 0..L {
+            let diag = if k == n - 1 { edge[j] } else { inner[j] };
+            beta[j] = diag + a[j] * c[k - 1][j];
+            c[k][j] = -a[j] / beta[j];
+            u[j][k] = (u[j][k] + a[j] * u[j][k - 1]) / beta[j];
+        }
     }
     for k in (0..n - 1).rev() {
-        u[k] -= c[k] * u[k + 1];
+        for j in 0..L {
+            u[j][k] -= c[k][j] * u[j][k + 1];
+        }
     }
 }
 
