@@ -570,13 +570,19 @@ impl Column {
     /// A column of this person's skin at the start of treatment: the ageing trajectory from 25
     /// to their age, with the lesion's tissue in its affected layers.
     pub fn new(setup: ColumnSetup, p: &Params) -> Column {
+        let age_matrix = ageing::matrix_at_age(setup.age_years, setup.photoaging, p);
+        Column::with_age_matrix(setup, p, age_matrix)
+    }
+
+    /// [`Column::new`] with the person's `ageing::matrix_at_age` already computed (the columns of
+    /// one person share it).
+    pub(crate) fn with_age_matrix(setup: ColumnSetup, p: &Params, age_matrix: ageing::MatrixAtAge) -> Column {
         let n = (p.anatomy_layers.round() as usize).max(4);
         let dz_ref_um = setup.skin.dermis_um / n as f64;
         let papillary_layers = (0..n)
             .filter(|&k| (k as f64 + 0.5) * dz_ref_um < setup.skin.papillary_um)
             .count()
             .max(1);
-        let age_matrix = ageing::matrix_at_age(setup.age_years, setup.photoaging, p);
         let rates = Rates::new(
             p,
             setup.photoaging,
