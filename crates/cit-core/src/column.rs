@@ -172,6 +172,8 @@ fn pair_substep<const L: usize>(
     d_out: &mut [f64; L],
     i_out: &mut [f64; L],
     largest: &mut [f64; L],
+    redness_weights: &[f64; L],
+    weighted: &mut f64,
 ) {
     let resolution = r.inflammation_resolution;
     for j in 0..L {
@@ -185,6 +187,10 @@ fn pair_substep<const L: usize>(
             let e = (a - b).abs() / (a + floor);
             largest[j] = if e > largest[j] { e } else { largest[j] };
         }
+    }
+    // In layer order, as `redness_of` sums.
+    for j in 0..L {
+        *weighted += redness_weights[j] * i_out[j];
     }
 }
 
@@ -241,7 +247,7 @@ fn integrate_pair(
         let remaining = dt - t;
         let mut h = proposed.min(remaining);
         let mut rejected = false;
-        let error = loop {
+        let (error, redness_after) = loop {
             let phi_i = h * kinetics::relaxation_phi(resolution * h);
             // One pass over the layers does the whole sub-step of each (the pair couples nothing
             // across layers), so the prediction and its terms stay in registers.
@@ -255,14 +261,32 @@ fn integrate_pair(
             let (ip4, ip_rest) = ip0.as_chunks::<4>();
             let (do4, do_rest) = d_out.as_chunks_mut::<4>();
             let (io4, io_rest) = i_out.as_chunks_mut::<4>();
-            for (((((d, i), dl), ip), d_out), i_out) in d4.iter().zip(i4).zip(dl4).zip(ip4).zip(do4).zip(io4) {
-                pair_substep(d, i, dl, ip, h, phi_i, r, d_out, i_out, &mut largest);
+            let (w4, w_rest) = redness_weights[..n].as_chunks::<4>();
+            // The corrected inflammation's redness (as `redness_of`), summed as it is computed.
+            let mut weighted = 0.0;
+            for ((((((d, i), dl), ip), d_out), i_out), w) in
+                d4.iter().zip(i4).zip(dl4).zip(ip4).zip(do4).zip(io4).zip(w4)
+            {
+                pair_substep(d, i, dl, ip, h, phi_i, r, d_out, i_out, &mut largest, w, &mut weighted);
             }
             let mut largest_rest = [0.0_f64; 1];
             for k in 0..d_rest.len() {
-                let (d, i, dl, ip) = ([d_rest[k]], [i_rest[k]], [dl_rest[k]], [ip_rest[k]]);
+                let (d, i, dl, ip, w) = ([d_rest[k]], [i_rest[k]], [dl_rest[k]], [ip_rest[k]], [w_rest[k]]);
                 let (mut d_out, mut i_out) = ([0.0], [0.0]);
-                pair_substep(&d, &i, &dl, &ip, h, phi_i, r, &mut d_out, &mut i_out, &mut largest_rest);
+                pair_substep(
+                    &d,
+                    &i,
+                    &dl,
+                    &ip,
+                    h,
+                    phi_i,
+                    r,
+                    &mut d_out,
+                    &mut i_out,
+                    &mut largest_rest,
+                    &w,
+                    &mut weighted,
+                );
                 (do_rest[k], io_rest[k]) = (d_out[0], i_out[0]);
             }
             let error = largest
@@ -270,14 +294,13 @@ fn integrate_pair(
                 .chain(&largest_rest)
                 .fold(0.0_f64, |e, &lane| e.max(lane));
             if error <= c.tolerance || h <= c.min_step_days {
-                break error;
+                break (error, weighted / redness_threshold);
             }
             rejected = true;
             h = (h * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
         };
         std::mem::swap(&mut s.d, &mut s.d_corr);
         std::mem::swap(&mut s.i, &mut s.i_corr);
-        let redness_after = redness_of(redness_weights, redness_threshold, &s.i);
         if redness_after > 1.0 {
             last_visible = Some(t + h);
         } else if redness_before > 1.0 {
