@@ -213,21 +213,36 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         &env.elastin_factor[..n],
         &env.surroundings_gain[..n],
     ];
-    let pr = rows_mut(prod, n);
-    let lr = rows_mut(loss, n);
+    let mut pr = rows_mut(prod, n);
+    let mut lr = rows_mut(loss, n);
     let full = n - n % LANES;
-    for c in 0..full / LANES {
-        let k0 = c * LANES;
+    // Every row as chunks of `LANES` layers, each row cut to the same number of chunks, so that
+    // reading and writing a chunk is one vector load or store without a bounds check (with
+    // sub-slices per chunk, the checks and copies cost as much as the kinetics).
+    let chunks = full / LANES;
+    let mut in4: [&[[f64; LANES]]; TERM_INPUTS] = [&[]; TERM_INPUTS];
+    for (c4, row) in in4.iter_mut().zip(inputs) {
+        *c4 = &row.as_chunks::<LANES>().0[..chunks];
+    }
+    let mut p4: [&mut [[f64; LANES]]; LAYER_VARS] = Default::default();
+    let mut l4: [&mut [[f64; LANES]]; LAYER_VARS] = Default::default();
+    for (c4, row) in p4.iter_mut().zip(pr.iter_mut()) {
+        *c4 = &mut row.as_chunks_mut::<LANES>().0[..chunks];
+    }
+    for (c4, row) in l4.iter_mut().zip(lr.iter_mut()) {
+        *c4 = &mut row.as_chunks_mut::<LANES>().0[..chunks];
+    }
+    for c in 0..chunks {
         // Filled by a plain loop: `array::from_fn` or `map` here stay calls (the inliner gives up
         // on them) that build the inputs in memory and copy them, a tenth of a course's cost.
         let mut input = [[0.0; LANES]; TERM_INPUTS];
-        for (lanes, row) in input.iter_mut().zip(inputs) {
-            lanes.copy_from_slice(&row[k0..k0 + LANES]);
+        for (lanes, row) in input.iter_mut().zip(in4) {
+            *lanes = row[c];
         }
         let (p, l) = layer_terms_lanes(&input, env, r);
         for v in 0..LAYER_VARS {
-            pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
-            lr[v][k0..k0 + LANES].copy_from_slice(&l[v]);
+            p4[v][c] = p[v];
+            l4[v][c] = l[v];
         }
     }
     for k in full..n {
