@@ -867,15 +867,16 @@ impl Column {
         (synthesis, proliferation)
     }
 
-    /// Production and loss of every layer (structure-of-arrays, like the layer state `x`) and of
-    /// the surface at the state `x`, `self.surface`, and the fastest relative rate of change
-    /// (for the step size).
+    /// Production and loss of every layer (structure-of-arrays, like the layer state `x`; all
+    /// variables but damage and inflammation, whose rows are left as they are) and of the surface
+    /// at the state `x`, `self.surface`, and the fastest relative rate of change (for the step
+    /// size).
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
         self.solve_signal(x);
         let (synthesis, proliferation) = self.age_factors(day);
         let mut fastest: f64 = 0.0;
-        kinetics::column_layer_terms(x, &self.column_env(synthesis), &self.rates, prod, loss);
+        kinetics::column_layer_terms_without_pair(x, &self.column_env(synthesis), &self.rates, prod, loss);
         if want_rate {
             let n = self.layers();
             let (xr, pr, lr) = (kinetics::rows(x, n), kinetics::rows(prod, n), kinetics::rows(loss, n));

@@ -135,7 +135,7 @@ pub fn layer_terms(
         [env.elastin_factor[k]],
         [env.surroundings_gain[k]],
     ];
-    let (p, l) = layer_terms_lanes(&input, env, r);
+    let (p, l) = layer_terms_lanes::<1, true>(&input, env, r);
     (std::array::from_fn(|v| p[v][0]), std::array::from_fn(|v| l[v][0]))
 }
 
@@ -197,7 +197,22 @@ pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
 /// same order, branch-free and a few layers at a time, so that they vectorise.
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
+    column_layer_terms_of::<true>(x, env, r, prod, loss);
+}
+
+/// [`column_layer_terms`] of every variable but damage and inflammation (rows `D` and `I` of
+/// `prod` and `loss` are left as they are), for a stepper that integrates that pair on its own
+/// (the other variables' terms do not depend on the pair's).
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn column_layer_terms_without_pair(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
+    column_layer_terms_of::<false>(x, env, r, prod, loss);
+}
+
+/// [`column_layer_terms`], with the damage–inflammation pair's terms if `PAIR`.
+#[inline(always)]
+fn column_layer_terms_of<const PAIR: bool>(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
     const LANES: usize = 4;
+    let first = if PAIR { D } else { F };
     let n = env.signal.len();
     let xr = rows(x, n);
     let inputs = [
@@ -239,16 +254,16 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         for (lanes, row) in input.iter_mut().zip(in4) {
             *lanes = row[c];
         }
-        let (p, l) = layer_terms_lanes(&input, env, r);
-        for v in 0..LAYER_VARS {
+        let (p, l) = layer_terms_lanes::<LANES, PAIR>(&input, env, r);
+        for v in first..LAYER_VARS {
             p4[v][c] = p[v];
             l4[v][c] = l[v];
         }
     }
     for k in full..n {
         let input: [[f64; 1]; TERM_INPUTS] = std::array::from_fn(|q| [inputs[q][k]]);
-        let (p, l) = layer_terms_lanes(&input, env, r);
-        for v in 0..LAYER_VARS {
+        let (p, l) = layer_terms_lanes::<1, PAIR>(&input, env, r);
+        for v in first..LAYER_VARS {
             pr[v][k] = p[v][0];
             lr[v][k] = l[v][0];
         }
@@ -296,7 +311,7 @@ const TERM_INPUTS: usize = 10;
 /// the layer biology; [`layer_terms`] and [`column_layer_terms`] call it.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn layer_terms_lanes<const L: usize>(
+fn layer_terms_lanes<const L: usize, const PAIR: bool>(
     input: &[[f64; L]; TERM_INPUTS],
     env: &ColumnEnv,
     r: &Rates,
@@ -313,11 +328,14 @@ fn layer_terms_lanes<const L: usize>(
         let removal_set_point = env.normal_collagen * mf;
         let remodelling_by_i = if mf > 1.0 { env.remodelling_by_i } else { 0.0 };
 
-        // Damage and inflammation (a pair that depends on nothing else in the layer).
-        let (damage_loss, inflammation_prod) = damage_inflammation_terms(d, i, r);
-        loss[D][k] = damage_loss;
-        prod[I][k] = inflammation_prod;
-        loss[I][k] = r.inflammation_resolution;
+        // Damage and inflammation (a pair that depends on nothing else in the layer; without
+        // `PAIR`, zero).
+        if PAIR {
+            let (damage_loss, inflammation_prod) = damage_inflammation_terms(d, i, r);
+            loss[D][k] = damage_loss;
+            prod[I][k] = inflammation_prod;
+            loss[I][k] = r.inflammation_resolution;
+        }
 
         // Fibroblasts: logistic proliferation driven by the growth response to the layer's signal
         // (Michaelis-Menten), and return to resting density.
@@ -648,11 +666,17 @@ mod tests {
         };
         let (mut prod, mut loss) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
         column_layer_terms(&x, &env, &r, &mut prod, &mut loss);
+        let (mut prod_rest, mut loss_rest) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
+        column_layer_terms_without_pair(&x, &env, &r, &mut prod_rest, &mut loss_rest);
         for k in 0..n {
             let (pk, lk) = layer_terms(&layer(k), &env, k, &r);
             for v in 0..LAYER_VARS {
                 assert_eq!(prod[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
                 assert_eq!(loss[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
+            }
+            for v in F..LAYER_VARS {
+                assert_eq!(prod_rest[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
+                assert_eq!(loss_rest[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
             }
         }
     }
