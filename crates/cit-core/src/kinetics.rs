@@ -501,12 +501,15 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
     if beyond_short > 0 {
         // The long series, also branch-free over the whole row, kept where the short one does
         // not apply; `exp_m1` only for the elements beyond both.
-        let mut beyond_series = 0usize;
         for (o, &l) in phi_dt.iter_mut().zip(loss) {
             let y = l * dt;
             let long = dt * phi_long_series(y);
             *o = if y < PHI_SHORT_SERIES_END { *o } else { long };
-            let in_series_range = y < PHI_SERIES_END; // false for NaN, as in relaxation_phi
+        }
+        // Counted in a loop of its own: in the loop above, the count kept it from vectorising.
+        let mut beyond_series = 0usize;
+        for &l in loss {
+            let in_series_range = l * dt < PHI_SERIES_END; // false for NaN, as in relaxation_phi
             beyond_series += usize::from(!in_series_range);
         }
         if beyond_series > 0 {
