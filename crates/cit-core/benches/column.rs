@@ -440,6 +440,21 @@ fn main() {
         }
         return;
     }
+    // Results fingerprint (no benchmarks): `CIT_BENCH_DUMP=<n>` prints the full-precision `{:?}`
+    // of `run_cohort` of the reference course for `n` patients on one thread, to compare a
+    // change's results with the code before it to the bit.
+    if let Some(n) = std::env::var("CIT_BENCH_DUMP")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let (sc, set) = (course(), ParameterSet::shipped());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("rayon pool");
+        println!("{:?}", pool.install(|| run_cohort(&sc, &set, n, &|| {})));
+        return;
+    }
     print_figures();
     let sample = std::env::var("CIT_BENCH_COHORT_STEPS")
         .ok()

@@ -70,22 +70,49 @@ pub struct CohortResult {
     pub responders: Responders,
 }
 
-/// The parameters of virtual patient `index` of a cohort seeded with `seed`.
-pub fn patient_params(set: &ParameterSet, seed: u64, index: u64) -> (Params, f64) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
-    let mut params = set.params();
-    for name in Params::NAMES {
-        if let Some(sd) = set.entries[*name].sd_log {
+/// What the virtual patients of a cohort are drawn from: the parameter set's values, and the
+/// parameters that vary between people with their spread (`sd_log`), in the order their draws
+/// are taken. Built once per cohort, so that a patient's draw does not look the parameters up by
+/// name again.
+#[derive(Debug, Clone)]
+pub struct PatientDraws {
+    base: Params,
+    spreads: Vec<(&'static str, f64)>,
+}
+
+impl PatientDraws {
+    pub fn new(set: &ParameterSet) -> PatientDraws {
+        let spreads = Params::NAMES
+            .iter()
+            .filter_map(|name| set.entries[*name].sd_log.map(|sd| (*name, sd)))
+            .collect();
+        PatientDraws {
+            base: set.params(),
+            spreads,
+        }
+    }
+
+    /// The parameters of virtual patient `index` of a cohort seeded with `seed`, and the uniform
+    /// draw that decides whether this person's PIH risk materialises.
+    pub fn patient(&self, seed: u64, index: u64) -> (Params, f64) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index);
+        let mut params = self.base.clone();
+        for &(name, sd) in &self.spreads {
             let z: f64 = rng.sample(StandardNormal);
             if let Some(v) = params.get_mut(name) {
                 *v *= (sd * z).exp();
             }
         }
+        let u: f64 = rng.random();
+        (params, u)
     }
-    // A uniform draw decides whether this person's PIH risk materialises.
-    let u: f64 = rng.random();
-    (params, u)
+}
+
+/// The parameters of virtual patient `index` of a cohort seeded with `seed` (see
+/// [`PatientDraws::patient`]; for many patients, build the [`PatientDraws`] once).
+pub fn patient_params(set: &ParameterSet, seed: u64, index: u64) -> (Params, f64) {
+    PatientDraws::new(set).patient(seed, index)
 }
 
 /// Simulates `n` virtual patients around the scenario's person, in parallel.
@@ -95,10 +122,11 @@ pub fn run_cohort(scenario: &Scenario, set: &ParameterSet, n: usize, progress: &
         record: false,
         ..Options::default()
     };
+    let draws = PatientDraws::new(set);
     let patients: Vec<PatientOutcome> = (0..n as u64)
         .into_par_iter()
         .map(|k| {
-            let (params, u) = patient_params(set, scenario.seed, k);
+            let (params, u) = draws.patient(scenario.seed, k);
             let summary = simulate(scenario, &params, options).summary;
             progress();
             let pih_occurred = u < summary.pih_probability;

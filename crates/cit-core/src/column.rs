@@ -82,16 +82,12 @@ struct PairScratch {
     /// Damage and inflammation now (at the end of the step once integrated).
     d: Vec<f64>,
     i: Vec<f64>,
-    /// Predicted and corrected damage and inflammation of a sub-step.
-    d_pred: Vec<f64>,
-    i_pred: Vec<f64>,
+    /// Corrected damage and inflammation of a sub-step.
     d_corr: Vec<f64>,
     i_corr: Vec<f64>,
-    /// Damage loss and inflammation production at the start and at the prediction (then averaged).
+    /// Damage loss and inflammation production at the start of a sub-step.
     damage_loss0: Vec<f64>,
     inflammation_prod0: Vec<f64>,
-    damage_loss1: Vec<f64>,
-    inflammation_prod1: Vec<f64>,
 }
 
 impl PairScratch {
@@ -99,14 +95,10 @@ impl PairScratch {
         for b in [
             &mut self.d,
             &mut self.i,
-            &mut self.d_pred,
-            &mut self.i_pred,
             &mut self.d_corr,
             &mut self.i_corr,
             &mut self.damage_loss0,
             &mut self.inflammation_prod0,
-            &mut self.damage_loss1,
-            &mut self.inflammation_prod1,
         ] {
             b.resize(n, 0.0);
         }
@@ -160,6 +152,48 @@ fn redness_of(weights: &[f64], threshold: f64, i: &[f64]) -> f64 {
     redness / threshold
 }
 
+/// One exponential trapezoidal sub-step of length `h` of the damage–inflammation pair of `L`
+/// layers (damage `d`, inflammation `i`, with damage loss `dl0` and inflammation production `ip0`
+/// at the start; `phi_i` the inflammation's relaxation factor times `h`), into `d_out`, `i_out`;
+/// each layer's largest relative distance between prediction and correction (above the floors)
+/// is folded into `largest`. Predictor: exponential Euler from the start's terms (damage has no
+/// production: its step is the decay `d e^{-L h}`); corrector: the terms averaged between the
+/// start and the prediction.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn pair_substep<const L: usize>(
+    d: &[f64; L],
+    i: &[f64; L],
+    dl0: &[f64; L],
+    ip0: &[f64; L],
+    h: f64,
+    phi_i: f64,
+    r: &Rates,
+    d_out: &mut [f64; L],
+    i_out: &mut [f64; L],
+    largest: &mut [f64; L],
+    redness_weights: &[f64; L],
+    weighted: &mut f64,
+) {
+    let resolution = r.inflammation_resolution;
+    for j in 0..L {
+        let d_pred = d[j] * exp_non_positive(-dl0[j] * h);
+        let resolved = i[j] - i[j] * resolution * phi_i;
+        let i_pred = resolved + ip0[j] * phi_i;
+        let (dl1, ip1) = kinetics::damage_inflammation_terms(d_pred, i_pred, r);
+        d_out[j] = d[j] * exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
+        i_out[j] = resolved + 0.5 * (ip0[j] + ip1) * phi_i;
+        for (a, b, floor) in [(d_out[j], d_pred, LAYER_FLOOR[D]), (i_out[j], i_pred, LAYER_FLOOR[I])] {
+            let e = (a - b).abs() / (a + floor);
+            largest[j] = if e > largest[j] { e } else { largest[j] };
+        }
+    }
+    // In layer order, as `redness_of` sums.
+    for j in 0..L {
+        *weighted += redness_weights[j] * i_out[j];
+    }
+}
+
 /// Advances the damage–inflammation pair of every layer from `d0`, `i0` by `dt` days into
 /// `s.d`, `s.i`: the pair depends on nothing else in the layer, so it takes its own
 /// error-controlled exponential trapezoidal sub-steps (the same scheme, tolerance and floors as
@@ -168,7 +202,8 @@ fn redness_of(weights: &[f64], threshold: f64, i: &[f64]) -> f64 {
 /// session: the first sub-step then comes from the pair's fastest relative rate of change).
 ///
 /// Returns the last instant within the step (days from its start) at which redness (see
-/// [`redness_of`], with `redness_weights` and `redness_threshold`) was visible: the end of the
+/// [`redness_of`], with `redness_weights` and `redness_threshold`; `redness0` at the start, which
+/// the caller has already computed) was visible: the end of the
 /// last sub-step it was visible at, or its crossing of the threshold interpolated linearly within
 /// a sub-step. Redness is visibility-weighted inflammation, so its duration is resolved as finely
 /// as inflammation is, however long the step.
@@ -184,12 +219,13 @@ fn integrate_pair(
     next_h: &mut Option<f64>,
     redness_weights: &[f64],
     redness_threshold: f64,
+    redness0: f64,
 ) -> Option<f64> {
     let n = d0.len();
     s.d[..n].copy_from_slice(d0);
     s.i[..n].copy_from_slice(&i0[..n]);
     let mut last_visible = None;
-    let mut redness_before = redness_of(redness_weights, redness_threshold, &s.i);
+    let mut redness_before = redness0;
     let resolution = r.inflammation_resolution;
     let (floor_d, floor_i) = (LAYER_FLOOR[D], LAYER_FLOOR[I]);
     let mut t = 0.0;
@@ -211,40 +247,60 @@ fn integrate_pair(
         let remaining = dt - t;
         let mut h = proposed.min(remaining);
         let mut rejected = false;
-        let error = loop {
-            // Predictor (exponential Euler), from the terms at the start of the sub-step. Damage
-            // has no production: its exponential step is the decay `d e^{-L h}`.
+        let (error, redness_after) = loop {
             let phi_i = h * kinetics::relaxation_phi(resolution * h);
+            // One pass over the layers does the whole sub-step of each (the pair couples nothing
+            // across layers), so the prediction and its terms stay in registers.
             let (d, i) = (&s.d[..n], &s.i[..n]);
             let (dl0, ip0) = (&s.damage_loss0[..n], &s.inflammation_prod0[..n]);
-            for ((out, &dk), &l) in s.d_pred[..n].iter_mut().zip(d).zip(dl0) {
-                *out = dk * exp_non_positive(-l * h);
+            let (d_out, i_out) = (&mut s.d_corr[..n], &mut s.i_corr[..n]);
+            let mut largest = [0.0_f64; 4];
+            let (d4, d_rest) = d.as_chunks::<4>();
+            let (i4, i_rest) = i.as_chunks::<4>();
+            let (dl4, dl_rest) = dl0.as_chunks::<4>();
+            let (ip4, ip_rest) = ip0.as_chunks::<4>();
+            let (do4, do_rest) = d_out.as_chunks_mut::<4>();
+            let (io4, io_rest) = i_out.as_chunks_mut::<4>();
+            let (w4, w_rest) = redness_weights[..n].as_chunks::<4>();
+            // The corrected inflammation's redness (as `redness_of`), summed as it is computed.
+            let mut weighted = 0.0;
+            for ((((((d, i), dl), ip), d_out), i_out), w) in
+                d4.iter().zip(i4).zip(dl4).zip(ip4).zip(do4).zip(io4).zip(w4)
+            {
+                pair_substep(d, i, dl, ip, h, phi_i, r, d_out, i_out, &mut largest, w, &mut weighted);
             }
-            for ((out, &ik), &p) in s.i_pred[..n].iter_mut().zip(i).zip(ip0) {
-                *out = ik - ik * resolution * phi_i + p * phi_i;
+            let mut largest_rest = [0.0_f64; 1];
+            for k in 0..d_rest.len() {
+                let (d, i, dl, ip, w) = ([d_rest[k]], [i_rest[k]], [dl_rest[k]], [ip_rest[k]], [w_rest[k]]);
+                let (mut d_out, mut i_out) = ([0.0], [0.0]);
+                pair_substep(
+                    &d,
+                    &i,
+                    &dl,
+                    &ip,
+                    h,
+                    phi_i,
+                    r,
+                    &mut d_out,
+                    &mut i_out,
+                    &mut largest_rest,
+                    &w,
+                    &mut weighted,
+                );
+                (do_rest[k], io_rest[k]) = (d_out[0], i_out[0]);
             }
-            // Corrector: the terms averaged between the start and the prediction.
-            kinetics::damage_inflammation_rows(&s.d_pred, &s.i_pred, r, &mut s.damage_loss1, &mut s.inflammation_prod1);
-            let (dl1, ip1) = (&s.damage_loss1[..n], &s.inflammation_prod1[..n]);
-            for (((out, &dk), &l0), &l1) in s.d_corr[..n].iter_mut().zip(d).zip(dl0).zip(dl1) {
-                *out = dk * exp_non_positive(-0.5 * (l0 + l1) * h);
-            }
-            for (((out, &ik), &p0), &p1) in s.i_corr[..n].iter_mut().zip(i).zip(ip0).zip(ip1) {
-                *out = ik - ik * resolution * phi_i + 0.5 * (p0 + p1) * phi_i;
-            }
-            let mut acc = [0.0_f64; 4];
-            fold_error(&s.d_corr[..n], &s.d_pred, floor_d, &mut acc);
-            fold_error(&s.i_corr[..n], &s.i_pred, floor_i, &mut acc);
-            let error = acc.iter().fold(0.0_f64, |e, &lane| e.max(lane));
+            let error = largest
+                .iter()
+                .chain(&largest_rest)
+                .fold(0.0_f64, |e, &lane| e.max(lane));
             if error <= c.tolerance || h <= c.min_step_days {
-                break error;
+                break (error, weighted / redness_threshold);
             }
             rejected = true;
             h = (h * (0.9 * (c.tolerance / error).sqrt()).max(0.2)).max(c.min_step_days);
         };
         std::mem::swap(&mut s.d, &mut s.d_corr);
         std::mem::swap(&mut s.i, &mut s.i_corr);
-        let redness_after = redness_of(redness_weights, redness_threshold, &s.i);
         if redness_after > 1.0 {
             last_visible = Some(t + h);
         } else if redness_before > 1.0 {
@@ -508,6 +564,8 @@ pub struct Column {
     stiffness_exponents: (f64, f64),
     synthesis_decline: f64,
     proliferation_decline: f64,
+    /// The latest [`Column::age_factors`]: day, synthesis, proliferation (day NaN: none yet).
+    age_factors_at: (f64, f64, f64),
     epidermis_ref_um: f64,
     epidermis_loss_per_decade: f64,
     // Scratch for the stepper and the tridiagonal solve (no allocation while stepping).
@@ -537,13 +595,19 @@ impl Column {
     /// A column of this person's skin at the start of treatment: the ageing trajectory from 25
     /// to their age, with the lesion's tissue in its affected layers.
     pub fn new(setup: ColumnSetup, p: &Params) -> Column {
+        let age_matrix = ageing::matrix_at_age(setup.age_years, setup.photoaging, p);
+        Column::with_age_matrix(setup, p, age_matrix)
+    }
+
+    /// [`Column::new`] with the person's `ageing::matrix_at_age` already computed (the columns of
+    /// one person share it).
+    pub(crate) fn with_age_matrix(setup: ColumnSetup, p: &Params, age_matrix: ageing::MatrixAtAge) -> Column {
         let n = (p.anatomy_layers.round() as usize).max(4);
         let dz_ref_um = setup.skin.dermis_um / n as f64;
         let papillary_layers = (0..n)
             .filter(|&k| (k as f64 + 0.5) * dz_ref_um < setup.skin.papillary_um)
             .count()
             .max(1);
-        let age_matrix = ageing::matrix_at_age(setup.age_years, setup.photoaging, p);
         let rates = Rates::new(
             p,
             setup.photoaging,
@@ -613,6 +677,7 @@ impl Column {
             ),
             synthesis_decline: p.ageing_synthesis_decline_per_year,
             proliferation_decline: p.fibroblast_proliferation_decline_per_year,
+            age_factors_at: (f64::NAN, 0.0, 0.0),
             epidermis_ref_um: setup.skin.epidermis_um,
             epidermis_loss_per_decade: if setup.male {
                 p.anatomy_epidermis_loss_per_decade_male
@@ -620,7 +685,8 @@ impl Column {
                 p.anatomy_epidermis_loss_per_decade_female
             },
             scratch: StepScratch::default(),
-            scratch_d: vec![0.0; n],
+            // Twice the layers: the two rows of the spread in depth share it.
+            scratch_d: vec![0.0; 2 * n],
             signal_sweep: NoFluxSweep::new(
                 p.signal_diffusivity_um2_per_day / (dz_ref_um * dz_ref_um),
                 p.signal_decay_per_day,
@@ -738,9 +804,10 @@ impl Column {
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
         let rows = kinetics::rows(x, n);
-        let (xi, xf, d) = (rows[I], rows[F], &mut self.scratch_d[..n]);
-        for k in 0..n {
-            d[k] = self.signal_from_inflammation * xi[k] + self.signal_autocrine * (xf[k] - 1.0).max(0.0);
+        let (by_inflammation, autocrine) = (self.signal_from_inflammation, self.signal_autocrine);
+        // Zipped rather than indexed, so that the loop has no bounds checks and vectorises.
+        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(rows[I]).zip(rows[F]) {
+            *d = by_inflammation * i + autocrine * (f - 1.0).max(0.0);
         }
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
     }
@@ -782,18 +849,34 @@ impl Column {
         }
     }
 
-    /// Production and loss of every layer (structure-of-arrays, like the layer state `x`) and of
-    /// the surface at the state `x`, `self.surface`, and the fastest relative rate of change
-    /// (for the step size).
+    /// Collagen synthesis and fibroblast proliferation of the person's age at `day`, relative to
+    /// a 25-year-old's. Kept for the latest day asked: the end of an accepted step (where the
+    /// corrector evaluates the terms) is the same number as the start of the next, so each step
+    /// computes the two exponentials once instead of twice.
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
-    fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
-        self.solve_signal(x);
+    fn age_factors(&mut self, day: f64) -> (f64, f64) {
+        let (at, synthesis, proliferation) = self.age_factors_at;
+        if at.to_bits() == day.to_bits() {
+            return (synthesis, proliferation);
+        }
         let age = self.setup.age_years + ageing::days_to_years(day);
         let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
         let synthesis = (-self.synthesis_decline * above_peak).exp();
         let proliferation = (-self.proliferation_decline * above_peak).exp();
+        self.age_factors_at = (day, synthesis, proliferation);
+        (synthesis, proliferation)
+    }
+
+    /// Production and loss of every layer (structure-of-arrays, like the layer state `x`; all
+    /// variables but damage and inflammation, whose rows are left as they are) and of the surface
+    /// at the state `x`, `self.surface`, and the fastest relative rate of change (for the step
+    /// size).
+    #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+    fn terms(&mut self, day: f64, x: &[f64], prod: &mut [f64], loss: &mut [f64], want_rate: bool) -> Terms {
+        self.solve_signal(x);
+        let (synthesis, proliferation) = self.age_factors(day);
         let mut fastest: f64 = 0.0;
-        kinetics::column_layer_terms(x, &self.column_env(synthesis), &self.rates, prod, loss);
+        kinetics::column_layer_terms_without_pair(x, &self.column_env(synthesis), &self.rates, prod, loss);
         if want_rate {
             let n = self.layers();
             let (xr, pr, lr) = (kinetics::rows(x, n), kinetics::rows(prod, n), kinetics::rows(loss, n));
@@ -935,6 +1018,7 @@ impl Column {
                         &mut pair_next_h,
                         &self.redness_weights,
                         self.redness_threshold,
+                        prev_events.redness,
                     )
                     .map(|t| self.day + t);
                 }
@@ -971,10 +1055,11 @@ impl Column {
                     &mut scratch.loss1,
                     false,
                 );
-                for (a, b) in scratch.prod1.iter_mut().zip(&scratch.prod0) {
+                // Rows F onwards: damage and inflammation (rows D and I) were integrated on their own.
+                for (a, b) in scratch.prod1[F * n..].iter_mut().zip(&scratch.prod0[F * n..]) {
                     *a = 0.5 * (b + *a);
                 }
-                for (a, b) in scratch.loss1.iter_mut().zip(&scratch.loss0) {
+                for (a, b) in scratch.loss1[F * n..].iter_mut().zip(&scratch.loss0[F * n..]) {
                     *a = 0.5 * (b + *a);
                 }
                 // The largest |corrected - predicted| / (corrected + floor), in four lanes.
@@ -1025,13 +1110,15 @@ impl Column {
             self.day += dt;
             // The slow spread in depth follows the step (operator splitting, as in the patch).
             {
-                let rows = kinetics::rows_mut(&mut scratch.start, n);
-                spread_no_flux(
-                    self.inflammation_spread_per_day * dt,
-                    &mut *rows[I],
+                let [_, i, f, ..] = kinetics::rows_mut(&mut scratch.start, n);
+                spread_no_flux_both(
+                    [
+                        self.inflammation_spread_per_day * dt,
+                        self.fibroblast_spread_per_day * dt,
+                    ],
+                    [i, f],
                     &mut self.scratch_d,
                 );
-                spread_no_flux(self.fibroblast_spread_per_day * dt, &mut *rows[F], &mut self.scratch_d);
             }
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
             let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
@@ -1136,22 +1223,51 @@ pub fn solve_no_flux_diffusion(a: f64, decay: f64, rhs: &mut [f64], c: &mut [f64
 /// time.
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
 fn spread_no_flux(a: f64, u: &mut [f64], c: &mut [f64]) {
-    let n = u.len();
-    if n < 2 || a <= 0.0 {
+    if u.len() < 2 || a <= 0.0 {
         return;
     }
+    spread_no_flux_lanes([a], [u], c.as_chunks_mut::<1>().0);
+}
+
+/// [`spread_no_flux`] of two rows of the same length, each with its own `a`; `c` is scratch (at
+/// least twice the length). Each row gets the same operations as on its own, interleaved with the
+/// other's: every row of the elimination is a chain through a division, and the two chains now
+/// overlap instead of following each other.
+#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
+fn spread_no_flux_both(a: [f64; 2], [u0, u1]: [&mut [f64]; 2], c: &mut [f64]) {
+    if u0.len() >= 2 && u1.len() == u0.len() && a[0] > 0.0 && a[1] > 0.0 {
+        spread_no_flux_lanes(a, [u0, u1], c.as_chunks_mut::<2>().0);
+    } else {
+        spread_no_flux(a[0], u0, c);
+        spread_no_flux(a[1], u1, c);
+    }
+}
+
+/// The elimination of [`spread_no_flux`] for `L` rows at once (lane `j`: `a[j]`, `u[j]`, factors
+/// `c[k][j]`); every `a` positive, every row of the same length, at least 2.
+#[inline(always)]
+fn spread_no_flux_lanes<const L: usize>(a: [f64; L], u: [&mut [f64]; L], c: &mut [[f64; L]]) {
+    let n = u[0].len();
     let c = &mut c[..n];
-    let diag = |k: usize| if k == 0 || k == n - 1 { 1.0 + a } else { 1.0 + 2.0 * a };
-    let mut beta = diag(0);
-    c[0] = -a / beta;
-    u[0] /= beta;
+    let (mut edge, mut inner, mut beta) = ([0.0; L], [0.0; L], [0.0; L]);
+    for j in 0..L {
+        (edge[j], inner[j]) = (1.0 + a[j], 1.0 + 2.0 * a[j]);
+        beta[j] = edge[j];
+        c[0][j] = -a[j] / beta[j];
+        u[j][0] /= beta[j];
+    }
     for k in 1..n {
-        beta = diag(k) + a * c[k - 1];
-        c[k] = -a / beta;
-        u[k] = (u[k] + a * u[k - 1]) / beta;
+        for j in 0..L {
+            let diag = if k == n - 1 { edge[j] } else { inner[j] };
+            beta[j] = diag + a[j] * c[k - 1][j];
+            c[k][j] = -a[j] / beta[j];
+            u[j][k] = (u[j][k] + a[j] * u[j][k - 1]) / beta[j];
+        }
     }
     for k in (0..n - 1).rev() {
-        u[k] -= c[k] * u[k + 1];
+        for j in 0..L {
+            u[j][k] -= c[k][j] * u[j][k + 1];
+        }
     }
 }
 

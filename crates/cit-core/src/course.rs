@@ -35,6 +35,7 @@ impl Course {
     /// The person's skin at the start of treatment (day 0), nothing needled yet.
     pub fn new(patient: &Patient, region: Region, concerns: &[Concern], p: &Params, control: StepControl) -> Course {
         let skin = Skin::new(region, patient.sex, p);
+        let age_matrix = ageing::matrix_at_age(patient.age_years, patient.photoaging, p);
         let new_column = |tissue: LesionTissue| {
             let setup = ColumnSetup {
                 skin: skin.clone(),
@@ -44,7 +45,7 @@ impl Course {
                 skin_type: patient.skin_type,
                 tissue,
             };
-            let mut col = Column::new(setup, p);
+            let mut col = Column::with_age_matrix(setup, p, age_matrix);
             col.control = control;
             col
         };

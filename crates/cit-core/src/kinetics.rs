@@ -135,7 +135,7 @@ pub fn layer_terms(
         [env.elastin_factor[k]],
         [env.surroundings_gain[k]],
     ];
-    let (p, l) = layer_terms_lanes(&input, env, r);
+    let (p, l) = layer_terms_lanes::<1, true>(&input, env, r);
     (std::array::from_fn(|v| p[v][0]), std::array::from_fn(|v| l[v][0]))
 }
 
@@ -197,7 +197,22 @@ pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
 /// same order, branch-free and a few layers at a time, so that they vectorise.
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
+    column_layer_terms_of::<true>(x, env, r, prod, loss);
+}
+
+/// [`column_layer_terms`] of every variable but damage and inflammation (rows `D` and `I` of
+/// `prod` and `loss` are left as they are), for a stepper that integrates that pair on its own
+/// (the other variables' terms do not depend on the pair's).
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn column_layer_terms_without_pair(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
+    column_layer_terms_of::<false>(x, env, r, prod, loss);
+}
+
+/// [`column_layer_terms`], with the damage–inflammation pair's terms if `PAIR`.
+#[inline(always)]
+fn column_layer_terms_of<const PAIR: bool>(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64], loss: &mut [f64]) {
     const LANES: usize = 4;
+    let first = if PAIR { D } else { F };
     let n = env.signal.len();
     let xr = rows(x, n);
     let inputs = [
@@ -213,27 +228,42 @@ pub fn column_layer_terms(x: &[f64], env: &ColumnEnv, r: &Rates, prod: &mut [f64
         &env.elastin_factor[..n],
         &env.surroundings_gain[..n],
     ];
-    let pr = rows_mut(prod, n);
-    let lr = rows_mut(loss, n);
+    let mut pr = rows_mut(prod, n);
+    let mut lr = rows_mut(loss, n);
     let full = n - n % LANES;
-    for c in 0..full / LANES {
-        let k0 = c * LANES;
+    // Every row as chunks of `LANES` layers, each row cut to the same number of chunks, so that
+    // reading and writing a chunk is one vector load or store without a bounds check (with
+    // sub-slices per chunk, the checks and copies cost as much as the kinetics).
+    let chunks = full / LANES;
+    let mut in4: [&[[f64; LANES]]; TERM_INPUTS] = [&[]; TERM_INPUTS];
+    for (c4, row) in in4.iter_mut().zip(inputs) {
+        *c4 = &row.as_chunks::<LANES>().0[..chunks];
+    }
+    let mut p4: [&mut [[f64; LANES]]; LAYER_VARS] = Default::default();
+    let mut l4: [&mut [[f64; LANES]]; LAYER_VARS] = Default::default();
+    for (c4, row) in p4.iter_mut().zip(pr.iter_mut()) {
+        *c4 = &mut row.as_chunks_mut::<LANES>().0[..chunks];
+    }
+    for (c4, row) in l4.iter_mut().zip(lr.iter_mut()) {
+        *c4 = &mut row.as_chunks_mut::<LANES>().0[..chunks];
+    }
+    for c in 0..chunks {
         // Filled by a plain loop: `array::from_fn` or `map` here stay calls (the inliner gives up
         // on them) that build the inputs in memory and copy them, a tenth of a course's cost.
         let mut input = [[0.0; LANES]; TERM_INPUTS];
-        for (lanes, row) in input.iter_mut().zip(inputs) {
-            lanes.copy_from_slice(&row[k0..k0 + LANES]);
+        for (lanes, row) in input.iter_mut().zip(in4) {
+            *lanes = row[c];
         }
-        let (p, l) = layer_terms_lanes(&input, env, r);
-        for v in 0..LAYER_VARS {
-            pr[v][k0..k0 + LANES].copy_from_slice(&p[v]);
-            lr[v][k0..k0 + LANES].copy_from_slice(&l[v]);
+        let (p, l) = layer_terms_lanes::<LANES, PAIR>(&input, env, r);
+        for v in first..LAYER_VARS {
+            p4[v][c] = p[v];
+            l4[v][c] = l[v];
         }
     }
     for k in full..n {
         let input: [[f64; 1]; TERM_INPUTS] = std::array::from_fn(|q| [inputs[q][k]]);
-        let (p, l) = layer_terms_lanes(&input, env, r);
-        for v in 0..LAYER_VARS {
+        let (p, l) = layer_terms_lanes::<1, PAIR>(&input, env, r);
+        for v in first..LAYER_VARS {
             pr[v][k] = p[v][0];
             lr[v][k] = l[v][0];
         }
@@ -281,7 +311,7 @@ const TERM_INPUTS: usize = 10;
 /// the layer biology; [`layer_terms`] and [`column_layer_terms`] call it.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn layer_terms_lanes<const L: usize>(
+fn layer_terms_lanes<const L: usize, const PAIR: bool>(
     input: &[[f64; L]; TERM_INPUTS],
     env: &ColumnEnv,
     r: &Rates,
@@ -298,11 +328,14 @@ fn layer_terms_lanes<const L: usize>(
         let removal_set_point = env.normal_collagen * mf;
         let remodelling_by_i = if mf > 1.0 { env.remodelling_by_i } else { 0.0 };
 
-        // Damage and inflammation (a pair that depends on nothing else in the layer).
-        let (damage_loss, inflammation_prod) = damage_inflammation_terms(d, i, r);
-        loss[D][k] = damage_loss;
-        prod[I][k] = inflammation_prod;
-        loss[I][k] = r.inflammation_resolution;
+        // Damage and inflammation (a pair that depends on nothing else in the layer; without
+        // `PAIR`, zero).
+        if PAIR {
+            let (damage_loss, inflammation_prod) = damage_inflammation_terms(d, i, r);
+            loss[D][k] = damage_loss;
+            prod[I][k] = inflammation_prod;
+            loss[I][k] = r.inflammation_resolution;
+        }
 
         // Fibroblasts: logistic proliferation driven by the growth response to the layer's signal
         // (Michaelis-Menten), and return to resting density.
@@ -434,11 +467,12 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    // Compared as bits with an integer fold, which vectorises (a float comparison per element
-    // does not); a loss that differs only in the sign of zero takes the general path, to the
-    // same result.
-    let differs = loss.iter().fold(0u64, |bits, &l| bits | (l.to_bits() ^ l0.to_bits()));
-    if differs == 0 {
+    // Compared as bits, stopping at the first difference: a loss that varies over the layers
+    // nearly always differs between the first two (a vectorised fold over the whole row cost more
+    // than this scan costs the uniform rows). A loss that differs only in the sign of zero takes
+    // the general path, to the same result.
+    let uniform = loss.iter().all(|&l| l.to_bits() == l0.to_bits());
+    if uniform {
         let phi = dt * relaxation_phi(l0 * dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
@@ -467,12 +501,15 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
     if beyond_short > 0 {
         // The long series, also branch-free over the whole row, kept where the short one does
         // not apply; `exp_m1` only for the elements beyond both.
-        let mut beyond_series = 0usize;
         for (o, &l) in phi_dt.iter_mut().zip(loss) {
             let y = l * dt;
             let long = dt * phi_long_series(y);
             *o = if y < PHI_SHORT_SERIES_END { *o } else { long };
-            let in_series_range = y < PHI_SERIES_END; // false for NaN, as in relaxation_phi
+        }
+        // Counted in a loop of its own: in the loop above, the count kept it from vectorising.
+        let mut beyond_series = 0usize;
+        for &l in loss {
+            let in_series_range = l * dt < PHI_SERIES_END; // false for NaN, as in relaxation_phi
             beyond_series += usize::from(!in_series_range);
         }
         if beyond_series > 0 {
@@ -632,11 +669,17 @@ mod tests {
         };
         let (mut prod, mut loss) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
         column_layer_terms(&x, &env, &r, &mut prod, &mut loss);
+        let (mut prod_rest, mut loss_rest) = (vec![0.0; LAYER_VARS * n], vec![0.0; LAYER_VARS * n]);
+        column_layer_terms_without_pair(&x, &env, &r, &mut prod_rest, &mut loss_rest);
         for k in 0..n {
             let (pk, lk) = layer_terms(&layer(k), &env, k, &r);
             for v in 0..LAYER_VARS {
                 assert_eq!(prod[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
                 assert_eq!(loss[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
+            }
+            for v in F..LAYER_VARS {
+                assert_eq!(prod_rest[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
+                assert_eq!(loss_rest[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
             }
         }
     }

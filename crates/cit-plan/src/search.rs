@@ -20,7 +20,7 @@
 use crate::goal;
 use crate::profile::Goal;
 use crate::settings::PlannerSettings;
-use cit_core::cohort::{patient_params, Stats};
+use cit_core::cohort::{PatientDraws, Stats};
 use cit_core::column::StepControl;
 use cit_core::course::Course;
 use cit_core::device::Device;
@@ -64,9 +64,10 @@ pub struct Cohort {
 
 impl Cohort {
     pub fn draw(set: &ParameterSet, seed: u64, n: usize) -> Cohort {
+        let draws = PatientDraws::new(set);
         let params = (0..n as u64)
             .into_par_iter()
-            .map(|k| patient_params(set, seed, k).0)
+            .map(|k| draws.patient(seed, k).0)
             .collect();
         Cohort { params }
     }
