@@ -74,53 +74,62 @@ impl LineSolve {
         }
     }
 
-    /// Solves `G` lines at once with exactly [`LineSolve::solve_line`]'s arithmetic on each (so
-    /// to the bit the same result): line `g` is `group[g * stride + offset..][..n]`. The lines are
-    /// first transposed into `scratch` (element `k` of every line side by side), so that each step
-    /// of the recurrence is one vector operation over the `G` lines instead of a chain of
-    /// dependent scalar operations along one line, which is what bounds a single line's solve.
-    #[inline]
-    fn solve_lines<const G: usize>(
+    /// Solves the [`Z_LINES_AT_ONCE`] lines `group[g * stride + offset..][..n]` at once with
+    /// exactly [`LineSolve::solve_line`]'s arithmetic on each (so to the bit the same result):
+    /// with AVX (`avx`, which the caller has checked) transposed in 8 × 8 register blocks
+    /// (`depth_lines_avx`), elsewhere element by element. Either way element `k` of every line
+    /// sits side by side in `scratch[k]`, so that each step of the recurrence is one vector
+    /// operation over the lines instead of a chain of dependent scalar operations along one line,
+    /// which is what bounds a single line's solve.
+    fn solve_eight_lines(
         &self,
         group: &mut [f32],
         stride: usize,
         offset: usize,
-        scratch: &mut Vec<[f32; G]>,
+        scratch: &mut Vec<EightLanes>,
+        avx: bool,
     ) {
         let n = self.inv_beta.len();
         if n == 0 {
             return;
         }
-        assert!(group.len() >= (G - 1) * stride + offset + n);
+        assert!(group.len() >= (Z_LINES_AT_ONCE - 1) * stride + offset + n);
+        scratch.resize(n, EightLanes::default());
+        #[cfg(target_arch = "x86_64")]
+        if avx {
+            // SAFETY: the caller checked that the processor supports AVX.
+            unsafe { depth_lines_avx::solve_eight_lines(group, stride, offset, self, scratch) };
+            return;
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = avx; // no AVX kernel on this architecture
         let (ib, up, off) = (&self.inv_beta[..n], &self.upper[..n], self.off);
-        scratch.clear();
-        scratch.resize(n, [0.0; G]);
         let t = &mut scratch[..n];
-        for g in 0..G {
+        for g in 0..Z_LINES_AT_ONCE {
             let line = &group[g * stride + offset..][..n];
             for (row, &u) in t.iter_mut().zip(line) {
-                row[g] = u;
+                row.0[g] = u;
             }
         }
-        for v in t[0].iter_mut() {
+        for v in t[0].0.iter_mut() {
             *v *= ib[0];
         }
         for k in 1..n {
-            let prev = t[k - 1];
-            for (c, p) in t[k].iter_mut().zip(prev) {
+            let prev = t[k - 1].0;
+            for (c, p) in t[k].0.iter_mut().zip(prev) {
                 *c = (*c - off * p) * ib[k];
             }
         }
         for k in (0..n - 1).rev() {
-            let next = t[k + 1];
-            for (c, nx) in t[k].iter_mut().zip(next) {
+            let next = t[k + 1].0;
+            for (c, nx) in t[k].0.iter_mut().zip(next) {
                 *c -= up[k] * nx;
             }
         }
-        for g in 0..G {
+        for g in 0..Z_LINES_AT_ONCE {
             let line = &mut group[g * stride + offset..][..n];
             for (u, row) in line.iter_mut().zip(t.iter()) {
-                *u = row[g];
+                *u = row.0[g];
             }
         }
     }
@@ -205,28 +214,34 @@ pub fn sweep_y(buf: &mut [f32], grid: &Grid, at: FieldLayout, solve: &LineSolve)
     lines.par_iter_mut().for_each(|rows| solve.solve_rows(rows));
 }
 
-/// Depth columns solved together by [`sweep_z`].
+/// Depth columns solved together by [`sweep_z`] (the AVX kernel's eight f32 lanes).
 const Z_LINES_AT_ONCE: usize = 8;
 
+/// One row of the depth sweep's scratch: element `k` of [`Z_LINES_AT_ONCE`] lines, aligned for
+/// one 256-bit load or store.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct EightLanes([f32; Z_LINES_AT_ONCE]);
+
+/// Whether the depth sweep may use its AVX kernel on this processor.
+fn avx_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// Solves the z lines (depth columns) in place, [`Z_LINES_AT_ONCE`] neighbouring columns at a
-/// time (vectorised across the columns): with AVX, transposed in 8 × 8 register blocks
-/// (`depth_lines_avx`); elsewhere through [`LineSolve::solve_lines`]'s scratch. Both give
-/// [`LineSolve::solve_line`]'s result to the bit.
+/// time (vectorised across the columns, see [`LineSolve::solve_eight_lines`]), a remainder of
+/// fewer one by one.
 pub fn sweep_z(buf: &mut [f32], grid: &Grid, at: FieldLayout, solve: &LineSolve) {
     let nz = grid.nz;
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx") {
-        buf.par_chunks_mut(at.stride * grid.nx.max(1)).for_each(|plane| {
-            // SAFETY: the processor supports AVX, checked just above.
-            unsafe { depth_lines_avx::solve_depth_columns(plane, at.stride, at.offset, solve) }
-        });
-        return;
-    }
+    let avx = avx_available();
     buf.par_chunks_mut(at.stride * grid.nx.max(1)).for_each(|plane| {
         let mut scratch = Vec::with_capacity(nz);
         for group in plane.chunks_mut(at.stride * Z_LINES_AT_ONCE) {
             if group.len() == at.stride * Z_LINES_AT_ONCE {
-                solve.solve_lines::<Z_LINES_AT_ONCE>(group, at.stride, at.offset, &mut scratch);
+                solve.solve_eight_lines(group, at.stride, at.offset, &mut scratch, avx);
             } else {
                 group
                     .chunks_mut(at.stride)
@@ -422,14 +437,17 @@ mod tests {
         let buf: Vec<f32> = (0..Z_LINES_AT_ONCE * stride)
             .map(|i| ((i * 37) % 101) as f32 * 0.1)
             .collect();
-        let mut together = buf.clone();
-        solve.solve_lines::<Z_LINES_AT_ONCE>(&mut together, stride, offset, &mut Vec::new());
-        let mut one_by_one = buf;
+        let mut one_by_one = buf.clone();
         for g in 0..Z_LINES_AT_ONCE {
             solve.solve_line(&mut one_by_one[g * stride + offset..][..n]);
         }
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&together), bits(&one_by_one));
+        // The portable path, and the AVX kernel where the processor has it.
+        for avx in [false, avx_available()] {
+            let mut together = buf.clone();
+            solve.solve_eight_lines(&mut together, stride, offset, &mut Vec::new(), avx);
+            assert_eq!(bits(&together), bits(&one_by_one), "avx: {avx}");
+        }
     }
 
     #[test]

@@ -12,29 +12,8 @@
 //! The arithmetic is [`LineSolve::solve_line`]'s, operation for operation (multiplications and
 //! subtractions, never fused), so the results are identical to the bit.
 
-use super::LineSolve;
+use super::{EightLanes, LineSolve};
 use std::arch::x86_64::*;
-
-/// Solves every depth column of `plane` (column `c` at `plane[c * stride + offset..][..n]`, the
-/// columns contiguous one after another) eight at a time; a remainder of fewer than eight
-/// columns one by one.
-///
-/// # Safety
-/// The processor must support AVX.
-#[target_feature(enable = "avx")]
-pub(super) unsafe fn solve_depth_columns(plane: &mut [f32], stride: usize, offset: usize, solve: &LineSolve) {
-    let n = solve.inv_beta.len();
-    let mut scratch = vec![_mm256_setzero_ps(); n];
-    for group in plane.chunks_mut(stride * 8) {
-        if group.len() == stride * 8 {
-            solve_eight_lines(group, stride, offset, solve, &mut scratch);
-        } else {
-            group
-                .chunks_mut(stride)
-                .for_each(|c| solve.solve_line(&mut c[offset..offset + n]));
-        }
-    }
-}
 
 /// Transposes an 8 × 8 block: row `i` of the result holds element `i` of every input row.
 #[inline(always)]
@@ -73,12 +52,12 @@ unsafe fn transpose(r: [__m256; 8]) -> [__m256; 8] {
 /// # Safety
 /// The processor must support AVX.
 #[target_feature(enable = "avx")]
-unsafe fn solve_eight_lines(
+pub(super) unsafe fn solve_eight_lines(
     group: &mut [f32],
     stride: usize,
     offset: usize,
     solve: &LineSolve,
-    scratch: &mut [__m256],
+    scratch: &mut [EightLanes],
 ) {
     let (inv_beta, upper) = (&solve.inv_beta[..], &solve.upper[..]);
     let n = inv_beta.len();
@@ -101,7 +80,7 @@ unsafe fn solve_eight_lines(
         } else {
             _mm256_mul_ps(_mm256_sub_ps(u, _mm256_mul_ps(off, *prev)), ib)
         };
-        scratch[k] = v;
+        _mm256_store_ps(scratch[k].0.as_mut_ptr(), v);
         *prev = v;
     };
     for k0 in (0..whole).step_by(8) {
@@ -117,10 +96,11 @@ unsafe fn solve_eight_lines(
 
     // Backward sweep: u[k] −= upper[k] u[k+1], from the bottom; the ragged end first, element
     // by element, then whole blocks transposed back into the lines.
-    let mut next = scratch[n - 1];
+    let mut next = _mm256_load_ps(scratch[n - 1].0.as_ptr());
     let backward = |k: usize, next: &mut __m256| -> __m256 {
         if k + 1 < n {
-            *next = _mm256_sub_ps(scratch[k], _mm256_mul_ps(_mm256_set1_ps(upper[k]), *next));
+            let u = _mm256_load_ps(scratch[k].0.as_ptr());
+            *next = _mm256_sub_ps(u, _mm256_mul_ps(_mm256_set1_ps(upper[k]), *next));
         }
         *next
     };
