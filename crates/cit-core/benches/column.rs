@@ -18,6 +18,8 @@
 //! With `CIT_BENCH_COHORT=<n>` it also times `cohort::run_cohort` of the reference course for
 //! `n` virtual patients on a rayon pool of `CIT_BENCH_THREADS` (default 2) threads
 //! (target (b): 10 000 patients ≤ 5 s on 2 threads).
+//! `CIT_BENCH_DUMP=<n>` runs no benchmark: it prints the full-precision results of an
+//! `n`-patient cohort on one thread, to compare a change's results with the code before it.
 
 use cit_core::cohort::{patient_params, run_cohort};
 use cit_core::column::{Column, ColumnSetup, Snapshot};
