@@ -238,16 +238,7 @@ impl Planner<'_> {
         let share_within = |f: &dyn Fn(&search::Trial) -> f64| {
             fin.trials.iter().filter(|t| f(t) <= 7.0).count() as f64 / fin.trials.len().max(1) as f64
         };
-        let fades = search::fade_days(&subject, &best.setting, &cohort, n, s);
-        let mut faded: Vec<f64> = fades.iter().flatten().copied().collect();
-        let maintenance_after_days = if 2 * faded.len() > fades.len() {
-            // The median over all maintenance patients, those not faded counting as "later".
-            faded.sort_by(f64::total_cmp);
-            faded.resize(fades.len(), f64::INFINITY);
-            Some(faded[(fades.len() - 1) / 2])
-        } else {
-            None
-        };
+        let maintenance_after_days = search::maintenance_after_days(&subject, &best.setting, &cohort, n, s);
         let probability = fin.probability_by_sessions[n as usize - 1].unwrap_or(0.0);
         // The goal's concern, its median improvement at the end of follow-up.
         let first = &predicted[0];

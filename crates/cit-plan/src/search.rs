@@ -433,41 +433,72 @@ pub fn finalise(
     }
 }
 
-/// Days after the last of `sessions` sessions until the primary concern's benefit (grade before
-/// minus grade now) has fallen to half of the largest benefit seen since the follow-up, for each
-/// of the first `settings.maintenance_patients` patients; `None` for a patient whose benefit
-/// has not halved within the horizon (or who had no benefit).
-pub fn fade_days(
+/// When a course needs repeating: the median, over the first `settings.maintenance_patients`
+/// patients, of the days after the last of `sessions` sessions until the primary concern's
+/// benefit (grade before minus grade now) has fallen to half of the largest benefit seen since
+/// the follow-up. Patients whose benefit has not halved within the horizon (or who had no benefit)
+/// count as "later than any"; `None` when they are half or more of the patients.
+///
+/// The patients are followed in lockstep, one sample every 30 days, and the follow-up stops as
+/// soon as more than half of them have faded: the median is then among those, and nothing the
+/// others do later can change it (every one of them fades after the day reached).
+pub fn maintenance_after_days(
     subject: &Subject<'_>,
     setting: &Setting,
     cohort: &Cohort,
     sessions: u32,
     settings: &PlannerSettings,
-) -> Vec<Option<f64>> {
+) -> Option<f64> {
     const SAMPLE_DAYS: f64 = 30.0;
     let before = subject.concerns[0].severity;
     let m = settings.maintenance_patients.min(cohort.params.len());
-    (0..m)
+    let last = f64::from(sessions - 1) * setting.interval_days;
+    // A patient's course after its last session, the largest benefit seen so far, and the day
+    // half of it had faded.
+    struct Followed {
+        trial: Trial,
+        peak: f64,
+        faded: Option<f64>,
+    }
+    let mut followed: Vec<Followed> = (0..m)
         .into_par_iter()
         .map(|k| {
             let p = &cohort.params[k];
-            let mut t = Trial::new(subject, k, p);
+            let mut trial = Trial::new(subject, k, p);
             for _ in 0..sessions {
-                t.next_session(setting, p, settings.follow_up_days, false);
+                trial.next_session(setting, p, settings.follow_up_days, false);
             }
-            let last = f64::from(sessions - 1) * setting.interval_days;
-            let mut day = (last + settings.follow_up_days).max(t.course.day());
-            let mut peak: f64 = 0.0;
-            while day - last <= settings.maintenance_horizon_days {
-                t.course.advance(day);
-                let benefit = before - t.course.grades(p)[0];
-                peak = peak.max(benefit);
-                if peak > 0.0 && benefit <= 0.5 * peak {
-                    return Some(day - last);
-                }
-                day += SAMPLE_DAYS;
+            Followed {
+                trial,
+                peak: 0.0,
+                faded: None,
             }
-            None
         })
-        .collect()
+        .collect();
+    // Every course has reached the same day (one interval after the last session).
+    let mut day = followed
+        .iter()
+        .map(|f| f.trial.course.day())
+        .fold(last + settings.follow_up_days, f64::max);
+    let mut faded_count = 0;
+    while day - last <= settings.maintenance_horizon_days && 2 * faded_count <= m {
+        followed.par_iter_mut().filter(|f| f.faded.is_none()).for_each(|f| {
+            let p = &cohort.params[f.trial.patient];
+            f.trial.course.advance(day);
+            let benefit = before - f.trial.course.grades(p)[0];
+            f.peak = f.peak.max(benefit);
+            if f.peak > 0.0 && benefit <= 0.5 * f.peak {
+                f.faded = Some(day - last);
+            }
+        });
+        faded_count = followed.iter().filter(|f| f.faded.is_some()).count();
+        day += SAMPLE_DAYS;
+    }
+    if 2 * faded_count <= m {
+        return None;
+    }
+    let mut faded: Vec<f64> = followed.iter().filter_map(|f| f.faded).collect();
+    faded.sort_by(f64::total_cmp);
+    // The median over all m patients, those not (yet) faded counting as later than any.
+    Some(faded[(m - 1) / 2])
 }
