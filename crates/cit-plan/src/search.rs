@@ -73,6 +73,18 @@ impl Cohort {
     }
 }
 
+/// What [`Trial::next_session`] does about the follow-up after the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projection {
+    /// No follow-up grades for this session count.
+    Skip,
+    /// Project the follow-up now.
+    Now,
+    /// Keep a copy of the course one interval after the session, and project it only if
+    /// [`Trial::project_parked`] is called (the grades are needed in some searches only).
+    Park,
+}
+
 /// One setting on one virtual patient.
 #[derive(Clone)]
 pub struct Trial {
@@ -84,6 +96,9 @@ pub struct Trial {
     pub after: Vec<Vec<f64>>,
     /// Grades of every concern at follow-up after n sessions (index n - 1), where projected.
     pub projected: Vec<Option<Vec<f64>>>,
+    /// A parked projection: the session count, the course one interval after that session and
+    /// the follow-up day.
+    parked: Option<(u32, Course, f64)>,
 }
 
 impl Trial {
@@ -100,12 +115,14 @@ impl Trial {
             done: 0,
             after: Vec::new(),
             projected: Vec::new(),
+            parked: None,
         }
     }
 
     /// Applies the next session and reads the grades an interval later; with `project`, also
-    /// the grades `follow_up_days` after this session with no further sessions.
-    pub fn next_session(&mut self, s: &Setting, p: &Params, follow_up_days: f64, project: bool) {
+    /// the grades `follow_up_days` after this session with no further sessions (now, or parked
+    /// for later when the follow-up ends after the next session's day).
+    pub fn next_session(&mut self, s: &Setting, p: &Params, follow_up_days: f64, project: Projection) {
         let n = self.done + 1;
         let session_day = f64::from(n - 1) * s.interval_days;
         let next_day = f64::from(n) * s.interval_days;
@@ -113,19 +130,34 @@ impl Trial {
         self.course.advance(session_day);
         self.course.apply_session(&s.device(), s.adjunct.is_some(), p);
         let mut projected = None;
-        if project && follow_up_day <= next_day {
+        if project != Projection::Skip && follow_up_day <= next_day {
             self.course.advance(follow_up_day);
             projected = Some(self.course.grades(p));
         }
         self.course.advance(next_day);
         self.after.push(self.course.grades(p));
-        if project && projected.is_none() {
-            let mut healing = self.course.clone();
-            healing.advance(follow_up_day);
-            projected = Some(healing.grades(p));
+        if projected.is_none() {
+            match project {
+                Projection::Skip => {}
+                Projection::Now => {
+                    let mut healing = self.course.clone();
+                    healing.advance(follow_up_day);
+                    projected = Some(healing.grades(p));
+                }
+                Projection::Park => self.parked = Some((n, self.course.clone(), follow_up_day)),
+            }
         }
         self.projected.push(projected);
         self.done = n;
+    }
+
+    /// Projects the parked follow-up, if any (the same grades [`Projection::Now`] would have
+    /// given).
+    pub fn project_parked(&mut self, p: &Params) {
+        if let Some((n, mut healing, follow_up_day)) = self.parked.take() {
+            healing.advance(follow_up_day);
+            self.projected[n as usize - 1] = Some(healing.grades(p));
+        }
     }
 
     /// Primary-concern grade at follow-up after `n` sessions, if projected.
@@ -151,7 +183,7 @@ impl Trial {
 }
 
 /// Runs one more session on every trial (in parallel), projecting when `project(trial)` says so.
-fn round(trials: &mut [Trial], s: &Setting, cohort: &Cohort, settings: &PlannerSettings, project: bool) {
+fn round(trials: &mut [Trial], s: &Setting, cohort: &Cohort, settings: &PlannerSettings, project: Projection) {
     trials
         .par_iter_mut()
         .for_each(|t| t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, project));
@@ -282,8 +314,9 @@ pub fn screen(
             .zip(active.par_iter())
             .filter(|(_, a)| **a)
             .for_each(|((ts, s), _)| {
-                ts.par_iter_mut()
-                    .for_each(|t| t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, true))
+                ts.par_iter_mut().for_each(|t| {
+                    t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, Projection::Now)
+                })
             });
         let decide = n - lookahead; // the session count decidable after this round
         for (c, sc) in screened.iter_mut().enumerate() {
@@ -378,16 +411,32 @@ pub fn finalise(
         .map(|k| Trial::new(subject, k, &cohort.params[k]))
         .collect();
     // Projections only around the screened count: two below it (the count may move down, and
-    // the alternative one session fewer needs its own probability) up to the look-ahead.
+    // the alternative one session fewer needs its own probability) up to the look-ahead. The
+    // lowest is needed only if the count moves down to one below the screened count, so it is
+    // parked until then.
     let first_projected = start.saturating_sub(2).max(1);
+    let parked = (first_projected + 1 < start).then_some(first_projected);
+    let projection = |n: u32| match n {
+        _ if n < first_projected => Projection::Skip,
+        _ if Some(n) == parked => Projection::Park,
+        _ => Projection::Now,
+    };
     let mut probs: Vec<Option<f64>> = Vec::new();
     let prob_at = |trials: &[Trial], n: u32| probability(trials, goal, before, n, settings);
     let mut simulated = 0;
     let run_to = |trials: &mut Vec<Trial>, simulated: &mut u32, upto: u32| {
         while *simulated < upto {
             let n = *simulated + 1;
-            round(trials, setting, cohort, settings, n >= first_projected);
+            round(trials, setting, cohort, settings, projection(n));
             *simulated = n;
+        }
+    };
+    let unpark = |trials: &mut Vec<Trial>, probs: &mut Vec<Option<f64>>| {
+        if let Some(k) = parked {
+            trials
+                .par_iter_mut()
+                .for_each(|t| t.project_parked(&cohort.params[t.patient]));
+            probs[k as usize - 1] = prob_at(trials, k);
         }
     };
     run_to(&mut trials, &mut simulated, start + lookahead);
@@ -413,11 +462,17 @@ pub fn finalise(
         run_to(&mut trials, &mut simulated, n + lookahead);
     }
     // Move down while one session fewer still has the required probability.
-    while n > first_projected && probs[n as usize - 2].unwrap_or(0.0) >= settings.probability_goal {
+    while n > first_projected && {
+        if Some(n - 1) == parked {
+            unpark(&mut trials, &mut probs);
+        }
+        probs[n as usize - 2].unwrap_or(0.0) >= settings.probability_goal
+    } {
         n -= 1;
     }
     // No count reached the required probability: take the most likely one (fewest on ties).
     if probs[n as usize - 1].unwrap_or(0.0) < settings.probability_goal {
+        unpark(&mut trials, &mut probs);
         let mut best = n;
         for k in first_projected..=n {
             if probs[k as usize - 1].unwrap_or(0.0) > probs[best as usize - 1].unwrap_or(0.0) {
@@ -466,7 +521,7 @@ pub fn maintenance_after_days(
             let p = &cohort.params[k];
             let mut trial = Trial::new(subject, k, p);
             for _ in 0..sessions {
-                trial.next_session(setting, p, settings.follow_up_days, false);
+                trial.next_session(setting, p, settings.follow_up_days, Projection::Skip);
             }
             Followed {
                 trial,
@@ -501,4 +556,75 @@ pub fn maintenance_after_days(
     faded.sort_by(f64::total_cmp);
     // The median over all m patients, those not (yet) faded counting as later than any.
     Some(faded[(m - 1) / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cit_core::scenario::ConcernKind;
+    use cit_core::skin::Sex;
+
+    const PATIENT: Patient = Patient {
+        age_years: 45.0,
+        sex: Sex::Female,
+        skin_type: 2,
+        photoaging: 2,
+    };
+    const CROWS_FEET: [Concern; 1] = [Concern {
+        kind: ConcernKind::Wrinkles,
+        severity: 3.0,
+    }];
+
+    fn subject() -> Subject<'static> {
+        Subject {
+            patient: &PATIENT,
+            region: Region::Periorbital,
+            concerns: &CROWS_FEET,
+        }
+    }
+
+    fn setting() -> Setting {
+        Setting {
+            device: "pen",
+            needle_length_mm: 0.5,
+            passes: 3,
+            interval_days: 28.0,
+            adjunct: None,
+        }
+    }
+
+    #[test]
+    fn a_parked_projection_gives_the_grades_of_one_made_at_once() {
+        let (set, settings) = (ParameterSet::shipped(), PlannerSettings::shipped());
+        let cohort = Cohort::draw(&set, 3, 1);
+        let p = &cohort.params[0];
+        let (mut now, mut parked) = (Trial::new(&subject(), 0, p), Trial::new(&subject(), 0, p));
+        now.next_session(&setting(), p, settings.follow_up_days, Projection::Now);
+        parked.next_session(&setting(), p, settings.follow_up_days, Projection::Park);
+        assert_eq!(parked.projected[0], None);
+        for t in [&mut now, &mut parked] {
+            t.next_session(&setting(), p, settings.follow_up_days, Projection::Now);
+        }
+        parked.project_parked(p);
+        assert_eq!(parked.projected, now.projected);
+        assert_eq!(parked.after, now.after);
+    }
+
+    #[test]
+    fn a_count_screened_too_high_moves_down_through_the_parked_projection() {
+        let (set, mut settings) = (ParameterSet::shipped(), PlannerSettings::shipped());
+        settings.cohort_size = 40;
+        let cohort = Cohort::draw(&set, 5, settings.cohort_size);
+        let finalise_from = |start| finalise(&subject(), &setting(), &cohort, Goal::Noticeable, start, 10, &settings);
+        let found = finalise_from(2);
+        let n = found.sessions;
+        assert!(n >= 2, "the test needs a count of at least 2 sessions, got {n}");
+        // Screened two too high: the lowest projection (at n) is parked, and moving down needs it.
+        let from_above = finalise_from(n + 2);
+        assert_eq!(from_above.sessions, n);
+        assert_eq!(
+            from_above.probability_by_sessions[n as usize - 1],
+            found.probability_by_sessions[n as usize - 1]
+        );
+    }
 }
