@@ -8,7 +8,10 @@
 
 use crate::ageing;
 use crate::device::PunctureField;
-use crate::kinetics::{self, ColumnEnv, Rates, Surface, SurfaceEnv, C1, C3, D, E, ED, F, I, LAYER_VARS, SURFACE_VARS};
+use crate::kinetics::{
+    self, ColumnEnv, Rates, RelaxationMemo, Surface, SurfaceEnv, C1, C3, CONSTANT_LOSS, D, E, ED, F, I, LAYER_VARS,
+    SURFACE_VARS,
+};
 use crate::lesion::LesionTissue;
 use crate::params::Params;
 use crate::skin::Skin;
@@ -72,6 +75,11 @@ struct StepScratch {
     loss1: Vec<f64>,
     /// Relaxation factors of one variable (one per layer).
     phi_dt: Vec<f64>,
+    /// The relaxation factor of each row's uniform loss, of each surface variable and of the
+    /// normal-skin collagen, kept between the predictor and the corrector and between steps.
+    row_memo: [RelaxationMemo; LAYER_VARS],
+    surface_memo: [RelaxationMemo; SURFACE_VARS],
+    normal_memo: RelaxationMemo,
     /// The damage–inflammation pair, integrated on its own within each step.
     pair: PairScratch,
 }
@@ -88,6 +96,8 @@ struct PairScratch {
     /// Damage loss and inflammation production at the start of a sub-step.
     damage_loss0: Vec<f64>,
     inflammation_prod0: Vec<f64>,
+    /// Inflammation's relaxation factor (its loss is a rate constant; sub-steps often repeat).
+    inflammation_memo: RelaxationMemo,
 }
 
 impl PairScratch {
@@ -248,7 +258,7 @@ fn integrate_pair(
         let mut h = proposed.min(remaining);
         let mut rejected = false;
         let (error, redness_after) = loop {
-            let phi_i = h * kinetics::relaxation_phi(resolution * h);
+            let phi_i = s.inflammation_memo.phi_dt(resolution, h);
             // One pass over the layers does the whole sub-step of each (the pair couples nothing
             // across layers), so the prediction and its terms stay in registers.
             let (d, i) = (&s.d[..n], &s.i[..n]);
@@ -1035,16 +1045,27 @@ impl Column {
                         match v {
                             D => out.copy_from_slice(&s.pair.d),
                             I => out.copy_from_slice(&s.pair.i),
-                            _ => kinetics::exponential_steps(x0[v], p0[v], l0[v], dt, out, &mut s.phi_dt),
+                            _ => kinetics::exponential_steps_with(
+                                x0[v],
+                                p0[v],
+                                l0[v],
+                                dt,
+                                out,
+                                &mut s.phi_dt,
+                                CONSTANT_LOSS[v],
+                                &mut s.row_memo[v],
+                            ),
                         }
                     }
                 }
                 let mut sv = surface0;
                 for v in 0..SURFACE_VARS {
-                    sv[v] = kinetics::exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
+                    sv[v] = scratch.surface_memo[v].exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
                 }
                 self.surface = Surface::from_array(sv);
-                self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
+                self.normal_collagen = scratch
+                    .normal_memo
+                    .exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
                 let t1 = terms(
@@ -1078,7 +1099,16 @@ impl Column {
                             // Integrated accurately on its own: no predictor error to estimate.
                             D | I => out.copy_from_slice(pred[v]),
                             _ => {
-                                kinetics::exponential_steps(x0[v], p[v], l[v], dt, out, &mut s.phi_dt);
+                                kinetics::exponential_steps_with(
+                                    x0[v],
+                                    p[v],
+                                    l[v],
+                                    dt,
+                                    out,
+                                    &mut s.phi_dt,
+                                    CONSTANT_LOSS[v],
+                                    &mut s.row_memo[v],
+                                );
                                 fold_error(out, pred[v], LAYER_FLOOR[v], &mut acc);
                             }
                         }
@@ -1090,11 +1120,11 @@ impl Column {
                 for v in 0..SURFACE_VARS {
                     let p = 0.5 * (t0.surface_prod[v] + t1.surface_prod[v]);
                     let l = 0.5 * (t0.surface_loss[v] + t1.surface_loss[v]);
-                    sv[v] = kinetics::exponential_step(sv[v], p, l, dt);
+                    sv[v] = scratch.surface_memo[v].exponential_step(sv[v], p, l, dt);
                     error = error.max((sv[v] - predicted[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
                 }
                 self.surface = Surface::from_array(sv);
-                self.normal_collagen = kinetics::exponential_step(
+                self.normal_collagen = scratch.normal_memo.exponential_step(
                     normal0,
                     0.5 * (t0.normal.0 + t1.normal.0),
                     0.5 * (t0.normal.1 + t1.normal.1),

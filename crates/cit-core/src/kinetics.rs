@@ -459,11 +459,84 @@ pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
     x - x * loss * phi_dt + prod * phi_dt
 }
 
+/// The relaxation factor `dt * relaxation_phi(loss * dt)` of the latest loss and step asked, kept
+/// so that asking again for the same two numbers (compared as bits) costs a comparison: a rate
+/// constant gets the same factor in the predictor and the corrector of a step (their average of
+/// two equal losses is that loss), and in every step of the same length (the longest steps
+/// follow one another). The factor of a large `loss * dt` is a library `exp_m1`.
+#[derive(Debug, Clone, Copy)]
+pub struct RelaxationMemo {
+    loss: u64,
+    dt: u64,
+    phi_dt: f64,
+}
+
+impl Default for RelaxationMemo {
+    fn default() -> Self {
+        // The factor of a NaN loss is NaN, so an input with these bits finds the right answer.
+        RelaxationMemo {
+            loss: f64::NAN.to_bits(),
+            dt: f64::NAN.to_bits(),
+            phi_dt: f64::NAN,
+        }
+    }
+}
+
+impl RelaxationMemo {
+    /// `dt * relaxation_phi(loss * dt)`, to the bit.
+    #[inline(always)]
+    pub fn phi_dt(&mut self, loss: f64, dt: f64) -> f64 {
+        if loss.to_bits() != self.loss || dt.to_bits() != self.dt {
+            *self = RelaxationMemo {
+                loss: loss.to_bits(),
+                dt: dt.to_bits(),
+                phi_dt: dt * relaxation_phi(loss * dt),
+            };
+        }
+        self.phi_dt
+    }
+
+    /// [`exponential_step`], to the bit, with the relaxation factor from the memo.
+    #[inline(always)]
+    pub fn exponential_step(&mut self, x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
+        let phi_dt = self.phi_dt(loss, dt);
+        x - x * loss * phi_dt + prod * phi_dt
+    }
+}
+
+/// Rows of the layer state whose loss coefficient is a rate constant, the same in every layer
+/// and at every state (fibroblasts' return to rest; functional elastin's degradation and
+/// elastosis): a stepper may take such a row's loss as uniform without comparing its elements.
+pub const CONSTANT_LOSS: [bool; LAYER_VARS] = {
+    let mut constant = [false; LAYER_VARS];
+    constant[F] = true;
+    constant[E] = true;
+    constant
+};
+
 /// [`exponential_step`] of every element: `out[k] = exponential_step(x[k], prod[k], loss[k], dt)`,
 /// to the bit. A loss that is the same for every element (a rate constant) gets one relaxation
 /// factor; otherwise the factors come from [`relaxation_factors`] into the scratch `phi_dt`.
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &mut [f64], phi_dt: &mut [f64]) {
+    exponential_steps_with(x, prod, loss, dt, out, phi_dt, false, &mut RelaxationMemo::default());
+}
+
+/// [`exponential_steps`] with a row's memo of its uniform loss's relaxation factor; a row whose
+/// loss is known to be uniform (`constant_loss`, see [`CONSTANT_LOSS`]) skips the comparison of
+/// its elements.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn exponential_steps_with(
+    x: &[f64],
+    prod: &[f64],
+    loss: &[f64],
+    dt: f64,
+    out: &mut [f64],
+    phi_dt: &mut [f64],
+    constant_loss: bool,
+    memo: &mut RelaxationMemo,
+) {
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
@@ -471,9 +544,9 @@ pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &m
     // nearly always differs between the first two (a vectorised fold over the whole row cost more
     // than this scan costs the uniform rows). A loss that differs only in the sign of zero takes
     // the general path, to the same result.
-    let uniform = loss.iter().all(|&l| l.to_bits() == l0.to_bits());
+    let uniform = constant_loss || loss.iter().all(|&l| l.to_bits() == l0.to_bits());
     if uniform {
-        let phi = dt * relaxation_phi(l0 * dt);
+        let phi = memo.phi_dt(l0, dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
         }
@@ -681,6 +754,14 @@ mod tests {
                 assert_eq!(prod_rest[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
                 assert_eq!(loss_rest[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
             }
+            // The rows said to have a constant loss have it in every layer, whatever the state.
+            for v in (0..LAYER_VARS).filter(|&v| CONSTANT_LOSS[v]) {
+                assert_eq!(
+                    loss[v * n + k].to_bits(),
+                    loss[v * n].to_bits(),
+                    "constant loss {k} {v}"
+                );
+            }
         }
     }
 
@@ -698,6 +779,21 @@ mod tests {
                 for k in 0..9 {
                     let one = exponential_step(x[k], prod[k], loss[k], dt);
                     assert_eq!(out[k].to_bits(), one.to_bits(), "element {k}, dt {dt}");
+                }
+                // Through a memo that has seen other losses and steps, and with the uniform loss
+                // declared rather than found.
+                let mut memo = RelaxationMemo::default();
+                let constant = std::ptr::eq(loss, &uniform);
+                for _ in 0..2 {
+                    exponential_steps_with(&x, &prod, loss, dt, &mut out, &mut phi, constant, &mut memo);
+                    for k in 0..9 {
+                        let one = exponential_step(x[k], prod[k], loss[k], dt);
+                        assert_eq!(out[k].to_bits(), one.to_bits(), "memo, element {k}, dt {dt}");
+                        assert_eq!(
+                            memo.exponential_step(x[k], prod[k], loss[k], dt).to_bits(),
+                            one.to_bits()
+                        );
+                    }
                 }
             }
         }
