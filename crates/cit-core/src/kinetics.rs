@@ -545,11 +545,15 @@ pub fn exponential_steps_with(
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    // Compared as bits, stopping at the first difference: a loss that varies over the layers
-    // nearly always differs between the first two (a vectorised fold over the whole row cost more
-    // than this scan costs the uniform rows). A loss that differs only in the sign of zero takes
-    // the general path, to the same result.
-    let uniform = constant_loss || loss.iter().all(|&l| l.to_bits() == l0.to_bits());
+    // Compared as bits. A loss that varies over the layers nearly always differs between the
+    // first two, so those are compared first; a row whose first two agree is nearly always
+    // uniform, and the rest of it is compared by a fold without early exit, which vectorises (a
+    // fold over every row cost more than a scan that stops at the first difference, and the scan
+    // cost more on the uniform rows). A loss that differs only in the sign of zero takes the
+    // general path, to the same result.
+    let uniform = constant_loss
+        || loss.get(1).is_none_or(|l1| l1.to_bits() == l0.to_bits())
+            && loss.iter().fold(0, |differ, &l| differ | (l.to_bits() ^ l0.to_bits())) == 0;
     if uniform {
         let phi = memo.phi_dt(l0, dt);
         for k in 0..n {
