@@ -813,10 +813,10 @@ impl Column {
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
-        let rows = kinetics::rows(x, n);
+        let (xi, xf) = (kinetics::row(x, n, I), kinetics::row(x, n, F));
         let (by_inflammation, autocrine) = (self.signal_from_inflammation, self.signal_autocrine);
         // Zipped rather than indexed, so that the loop has no bounds checks and vectorises.
-        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(rows[I]).zip(rows[F]) {
+        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(xi).zip(xf) {
             *d = by_inflammation * i + autocrine * (f - 1.0).max(0.0);
         }
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
@@ -842,9 +842,9 @@ impl Column {
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn surface_env(&self, x: &[f64], proliferation_factor: f64) -> SurfaceEnv {
         let np = self.papillary_layers;
-        let rows = kinetics::rows(x, self.layers());
-        let pap_i = rows[I][..np].iter().sum::<f64>() / np as f64;
-        let pap_f = rows[F][..np].iter().map(|f| f - 1.0).sum::<f64>() / np as f64;
+        let n = self.layers();
+        let pap_i = kinetics::row(x, n, I)[..np].iter().sum::<f64>() / np as f64;
+        let pap_f = kinetics::row(x, n, F)[..np].iter().map(|f| f - 1.0).sum::<f64>() / np as f64;
         let excess = self.setup.tissue.melanin_excess
             * match self.melanin_excess_half_life {
                 Some(h) => (-std::f64::consts::LN_2 * self.day / h).exp(),
@@ -991,7 +991,7 @@ impl Column {
         let mut next_dt: Option<f64> = None;
         let mut pair_next_h: Option<f64> = None;
         to_rows(&self.x, &mut scratch.start);
-        let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+        let mut prev_events = self.event_values(kinetics::row(&scratch.start, n, I));
         while self.day < until_day - 1e-12 {
             let t0 = terms(
                 self,
@@ -1017,12 +1017,11 @@ impl Column {
                 pair_next_h = pair_h0;
                 {
                     let s = &mut scratch;
-                    let x0 = kinetics::rows(&s.start, n);
                     redness_visible = integrate_pair(
                         &mut s.pair,
                         &self.rates,
-                        x0[D],
-                        x0[I],
+                        kinetics::row(&s.start, n, D),
+                        kinetics::row(&s.start, n, I),
                         dt,
                         &c,
                         &mut pair_next_h,
@@ -1151,7 +1150,7 @@ impl Column {
                 );
             }
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
-            let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+            let events = self.event_values(kinetics::row(&scratch.start, n, I));
             self.track_events(Some((&prev_events, &events)), redness_visible);
             prev_events = events;
             if let (Some(f), Some(p)) = (on_step.as_mut(), prev.as_mut()) {
@@ -1276,9 +1275,13 @@ fn spread_no_flux_both(a: [f64; 2], [u0, u1]: [&mut [f64]; 2], c: &mut [f64]) {
 /// The elimination of [`spread_no_flux`] for `L` rows at once (lane `j`: `a[j]`, `u[j]`, factors
 /// `c[k][j]`); every `a` positive, every row of the same length, at least 2.
 #[inline(always)]
-fn spread_no_flux_lanes<const L: usize>(a: [f64; L], u: [&mut [f64]; L], c: &mut [[f64; L]]) {
+fn spread_no_flux_lanes<const L: usize>(a: [f64; L], mut u: [&mut [f64]; L], c: &mut [[f64; L]]) {
     let n = u[0].len();
     let c = &mut c[..n];
+    // Every row cut to `n`, so that the loops below index it without bounds checks.
+    for row in &mut u {
+        *row = &mut std::mem::take(row)[..n];
+    }
     let (mut edge, mut inner, mut beta) = ([0.0; L], [0.0; L], [0.0; L]);
     for j in 0..L {
         (edge[j], inner[j]) = (1.0 + a[j], 1.0 + 2.0 * a[j]);

@@ -183,6 +183,13 @@ pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
     rows
 }
 
+/// Row `v` of a structure-of-arrays column buffer (see [`rows`]), for a caller that reads only
+/// one or two of them.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn row(buf: &[f64], n: usize, v: usize) -> &[f64] {
+    &buf[v * n..(v + 1) * n]
+}
+
 /// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
