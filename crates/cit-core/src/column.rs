@@ -1282,24 +1282,38 @@ fn spread_no_flux_lanes<const L: usize>(a: [f64; L], mut u: [&mut [f64]; L], c: 
     for row in &mut u {
         *row = &mut std::mem::take(row)[..n];
     }
-    let (mut edge, mut inner, mut beta) = ([0.0; L], [0.0; L], [0.0; L]);
+    // Each row's previous factor and value are carried in registers (`above`, `u_above`, then
+    // `u_below`), not read back from memory, so that the lanes' chains stay vector operations.
+    let (mut edge, mut inner, mut above, mut u_above) = ([0.0; L], [0.0; L], [0.0; L], [0.0; L]);
     for j in 0..L {
         (edge[j], inner[j]) = (1.0 + a[j], 1.0 + 2.0 * a[j]);
-        beta[j] = edge[j];
-        c[0][j] = -a[j] / beta[j];
-        u[j][0] /= beta[j];
+        let beta = edge[j];
+        above[j] = -a[j] / beta;
+        u_above[j] = u[j][0] / beta;
+    }
+    c[0] = above;
+    for j in 0..L {
+        u[j][0] = u_above[j];
     }
     for k in 1..n {
+        let mut uk = [0.0; L];
         for j in 0..L {
             let diag = if k == n - 1 { edge[j] } else { inner[j] };
-            beta[j] = diag + a[j] * c[k - 1][j];
-            c[k][j] = -a[j] / beta[j];
-            u[j][k] = (u[j][k] + a[j] * u[j][k - 1]) / beta[j];
+            let beta = diag + a[j] * above[j];
+            above[j] = -a[j] / beta;
+            uk[j] = (u[j][k] + a[j] * u_above[j]) / beta;
         }
+        c[k] = above;
+        for j in 0..L {
+            u[j][k] = uk[j];
+        }
+        u_above = uk;
     }
+    let mut u_below = u_above;
     for k in (0..n - 1).rev() {
         for j in 0..L {
-            u[j][k] -= c[k][j] * u[j][k + 1];
+            u_below[j] = u[j][k] - c[k][j] * u_below[j];
+            u[j][k] = u_below[j];
         }
     }
 }
