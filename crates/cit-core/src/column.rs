@@ -115,42 +115,6 @@ impl PairScratch {
     }
 }
 
-/// e^x for x <= 0, branch-free so that a loop over layers vectorises (the library `exp` is a
-/// call per element): x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to r^12
-/// (relative error below 1e-14), 2^k put into the exponent bits. Below -700 it returns
-/// e^-700 ≈ 1e-304 (0 for the decays it serves).
-#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
-fn exp_non_positive(x: f64) -> f64 {
-    // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer, which it leaves in the low
-    // bits of the sum.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    const LN2_HI: f64 = 0.693_147_180_369_123_8;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    let x = x.max(-700.0);
-    let shifted = x * std::f64::consts::LOG2_E + ROUND;
-    let k = shifted - ROUND;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
-    let mut p = 1.0 / 479_001_600.0;
-    for c in [
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + c;
-    }
-    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
-    p * scale
-}
-
 /// Redness relative to its visibility threshold, from the redness weights and the inflammation
 /// `i` of every layer (as [`Column::snapshot`] computes it).
 #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
@@ -187,11 +151,11 @@ fn pair_substep<const L: usize>(
 ) {
     let resolution = r.inflammation_resolution;
     for j in 0..L {
-        let d_pred = d[j] * exp_non_positive(-dl0[j] * h);
+        let d_pred = d[j] * kinetics::exp_non_positive(-dl0[j] * h);
         let resolved = i[j] - i[j] * resolution * phi_i;
         let i_pred = resolved + ip0[j] * phi_i;
         let (dl1, ip1) = kinetics::damage_inflammation_terms(d_pred, i_pred, r);
-        d_out[j] = d[j] * exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
+        d_out[j] = d[j] * kinetics::exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
         i_out[j] = resolved + 0.5 * (ip0[j] + ip1) * phi_i;
         for (a, b, floor) in [(d_out[j], d_pred, LAYER_FLOOR[D]), (i_out[j], i_pred, LAYER_FLOOR[I])] {
             let e = (a - b).abs() / (a + floor);
@@ -1450,16 +1414,6 @@ mod tests {
         let l = (diff / decay).sqrt();
         let ratio = g[100] / g[50];
         assert_relative_eq!(ratio, (-(50.0 * dz) / l).exp(), max_relative = 0.01);
-    }
-
-    #[test]
-    fn the_branch_free_exponential_matches_the_library_one() {
-        for k in 0..=100_000 {
-            let x = -(k as f64) * 7.1e-3;
-            assert_relative_eq!(exp_non_positive(x), x.exp(), max_relative = 1e-14);
-        }
-        assert_eq!(exp_non_positive(0.0), 1.0);
-        assert!(exp_non_positive(-1e6) < 1e-300);
     }
 
     #[test]
