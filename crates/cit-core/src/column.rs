@@ -826,7 +826,8 @@ impl Column {
     /// Collagen synthesis and fibroblast proliferation of the person's age at `day`, relative to
     /// a 25-year-old's. Kept for the latest day asked: the end of an accepted step (where the
     /// corrector evaluates the terms) is the same number as the start of the next, so each step
-    /// computes the two exponentials once instead of twice.
+    /// computes the two exponentials once instead of twice. The declines are not negative, so the
+    /// exponentials are [`kinetics::exp_non_positive`] (no library call).
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn age_factors(&mut self, day: f64) -> (f64, f64) {
         let (at, synthesis, proliferation) = self.age_factors_at;
@@ -835,8 +836,8 @@ impl Column {
         }
         let age = self.setup.age_years + ageing::days_to_years(day);
         let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
-        let synthesis = (-self.synthesis_decline * above_peak).exp();
-        let proliferation = (-self.proliferation_decline * above_peak).exp();
+        let synthesis = kinetics::exp_non_positive(-self.synthesis_decline * above_peak);
+        let proliferation = kinetics::exp_non_positive(-self.proliferation_decline * above_peak);
         self.age_factors_at = (day, synthesis, proliferation);
         (synthesis, proliferation)
     }
