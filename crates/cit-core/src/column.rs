@@ -8,7 +8,10 @@
 
 use crate::ageing;
 use crate::device::PunctureField;
-use crate::kinetics::{self, ColumnEnv, Rates, Surface, SurfaceEnv, C1, C3, D, E, ED, F, I, LAYER_VARS, SURFACE_VARS};
+use crate::kinetics::{
+    self, ColumnEnv, Rates, RelaxationMemo, Surface, SurfaceEnv, C1, C3, CONSTANT_LOSS, D, E, ED, F, I, LAYER_VARS,
+    SURFACE_VARS,
+};
 use crate::lesion::LesionTissue;
 use crate::params::Params;
 use crate::skin::Skin;
@@ -72,6 +75,11 @@ struct StepScratch {
     loss1: Vec<f64>,
     /// Relaxation factors of one variable (one per layer).
     phi_dt: Vec<f64>,
+    /// The relaxation factor of each row's uniform loss, of each surface variable and of the
+    /// normal-skin collagen, kept between the predictor and the corrector and between steps.
+    row_memo: [RelaxationMemo; LAYER_VARS],
+    surface_memo: [RelaxationMemo; SURFACE_VARS],
+    normal_memo: RelaxationMemo,
     /// The damage–inflammation pair, integrated on its own within each step.
     pair: PairScratch,
 }
@@ -88,6 +96,8 @@ struct PairScratch {
     /// Damage loss and inflammation production at the start of a sub-step.
     damage_loss0: Vec<f64>,
     inflammation_prod0: Vec<f64>,
+    /// Inflammation's relaxation factor (its loss is a rate constant; sub-steps often repeat).
+    inflammation_memo: RelaxationMemo,
 }
 
 impl PairScratch {
@@ -103,42 +113,6 @@ impl PairScratch {
             b.resize(n, 0.0);
         }
     }
-}
-
-/// e^x for x <= 0, branch-free so that a loop over layers vectorises (the library `exp` is a
-/// call per element): x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to r^12
-/// (relative error below 1e-14), 2^k put into the exponent bits. Below -700 it returns
-/// e^-700 ≈ 1e-304 (0 for the decays it serves).
-#[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
-fn exp_non_positive(x: f64) -> f64 {
-    // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer, which it leaves in the low
-    // bits of the sum.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    const LN2_HI: f64 = 0.693_147_180_369_123_8;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    let x = x.max(-700.0);
-    let shifted = x * std::f64::consts::LOG2_E + ROUND;
-    let k = shifted - ROUND;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
-    let mut p = 1.0 / 479_001_600.0;
-    for c in [
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + c;
-    }
-    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
-    p * scale
 }
 
 /// Redness relative to its visibility threshold, from the redness weights and the inflammation
@@ -177,11 +151,11 @@ fn pair_substep<const L: usize>(
 ) {
     let resolution = r.inflammation_resolution;
     for j in 0..L {
-        let d_pred = d[j] * exp_non_positive(-dl0[j] * h);
+        let d_pred = d[j] * kinetics::exp_non_positive(-dl0[j] * h);
         let resolved = i[j] - i[j] * resolution * phi_i;
         let i_pred = resolved + ip0[j] * phi_i;
         let (dl1, ip1) = kinetics::damage_inflammation_terms(d_pred, i_pred, r);
-        d_out[j] = d[j] * exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
+        d_out[j] = d[j] * kinetics::exp_non_positive(-0.5 * (dl0[j] + dl1) * h);
         i_out[j] = resolved + 0.5 * (ip0[j] + ip1) * phi_i;
         for (a, b, floor) in [(d_out[j], d_pred, LAYER_FLOOR[D]), (i_out[j], i_pred, LAYER_FLOOR[I])] {
             let e = (a - b).abs() / (a + floor);
@@ -248,7 +222,7 @@ fn integrate_pair(
         let mut h = proposed.min(remaining);
         let mut rejected = false;
         let (error, redness_after) = loop {
-            let phi_i = h * kinetics::relaxation_phi(resolution * h);
+            let phi_i = s.inflammation_memo.phi_dt(resolution, h);
             // One pass over the layers does the whole sub-step of each (the pair couples nothing
             // across layers), so the prediction and its terms stay in registers.
             let (d, i) = (&s.d[..n], &s.i[..n]);
@@ -803,10 +777,10 @@ impl Column {
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn solve_signal(&mut self, x: &[f64]) {
         let n = self.layers();
-        let rows = kinetics::rows(x, n);
+        let (xi, xf) = (kinetics::row(x, n, I), kinetics::row(x, n, F));
         let (by_inflammation, autocrine) = (self.signal_from_inflammation, self.signal_autocrine);
         // Zipped rather than indexed, so that the loop has no bounds checks and vectorises.
-        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(rows[I]).zip(rows[F]) {
+        for ((d, &i), &f) in self.scratch_d[..n].iter_mut().zip(xi).zip(xf) {
             *d = by_inflammation * i + autocrine * (f - 1.0).max(0.0);
         }
         self.signal_sweep.solve(&mut self.scratch_d, &mut self.signal);
@@ -832,9 +806,9 @@ impl Column {
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn surface_env(&self, x: &[f64], proliferation_factor: f64) -> SurfaceEnv {
         let np = self.papillary_layers;
-        let rows = kinetics::rows(x, self.layers());
-        let pap_i = rows[I][..np].iter().sum::<f64>() / np as f64;
-        let pap_f = rows[F][..np].iter().map(|f| f - 1.0).sum::<f64>() / np as f64;
+        let n = self.layers();
+        let pap_i = kinetics::row(x, n, I)[..np].iter().sum::<f64>() / np as f64;
+        let pap_f = kinetics::row(x, n, F)[..np].iter().map(|f| f - 1.0).sum::<f64>() / np as f64;
         let excess = self.setup.tissue.melanin_excess
             * match self.melanin_excess_half_life {
                 Some(h) => (-std::f64::consts::LN_2 * self.day / h).exp(),
@@ -852,7 +826,8 @@ impl Column {
     /// Collagen synthesis and fibroblast proliferation of the person's age at `day`, relative to
     /// a 25-year-old's. Kept for the latest day asked: the end of an accepted step (where the
     /// corrector evaluates the terms) is the same number as the start of the next, so each step
-    /// computes the two exponentials once instead of twice.
+    /// computes the two exponentials once instead of twice. The declines are not negative, so the
+    /// exponentials are [`kinetics::exp_non_positive`] (no library call).
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
     fn age_factors(&mut self, day: f64) -> (f64, f64) {
         let (at, synthesis, proliferation) = self.age_factors_at;
@@ -861,8 +836,8 @@ impl Column {
         }
         let age = self.setup.age_years + ageing::days_to_years(day);
         let above_peak = (age - ageing::PEAK_AGE_YEARS).max(0.0);
-        let synthesis = (-self.synthesis_decline * above_peak).exp();
-        let proliferation = (-self.proliferation_decline * above_peak).exp();
+        let synthesis = kinetics::exp_non_positive(-self.synthesis_decline * above_peak);
+        let proliferation = kinetics::exp_non_positive(-self.proliferation_decline * above_peak);
         self.age_factors_at = (day, synthesis, proliferation);
         (synthesis, proliferation)
     }
@@ -981,7 +956,7 @@ impl Column {
         let mut next_dt: Option<f64> = None;
         let mut pair_next_h: Option<f64> = None;
         to_rows(&self.x, &mut scratch.start);
-        let mut prev_events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+        let mut prev_events = self.event_values(kinetics::row(&scratch.start, n, I));
         while self.day < until_day - 1e-12 {
             let t0 = terms(
                 self,
@@ -1007,12 +982,11 @@ impl Column {
                 pair_next_h = pair_h0;
                 {
                     let s = &mut scratch;
-                    let x0 = kinetics::rows(&s.start, n);
                     redness_visible = integrate_pair(
                         &mut s.pair,
                         &self.rates,
-                        x0[D],
-                        x0[I],
+                        kinetics::row(&s.start, n, D),
+                        kinetics::row(&s.start, n, I),
                         dt,
                         &c,
                         &mut pair_next_h,
@@ -1035,16 +1009,27 @@ impl Column {
                         match v {
                             D => out.copy_from_slice(&s.pair.d),
                             I => out.copy_from_slice(&s.pair.i),
-                            _ => kinetics::exponential_steps(x0[v], p0[v], l0[v], dt, out, &mut s.phi_dt),
+                            _ => kinetics::exponential_steps_with(
+                                x0[v],
+                                p0[v],
+                                l0[v],
+                                dt,
+                                out,
+                                &mut s.phi_dt,
+                                CONSTANT_LOSS[v],
+                                &mut s.row_memo[v],
+                            ),
                         }
                     }
                 }
                 let mut sv = surface0;
                 for v in 0..SURFACE_VARS {
-                    sv[v] = kinetics::exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
+                    sv[v] = scratch.surface_memo[v].exponential_step(sv[v], t0.surface_prod[v], t0.surface_loss[v], dt);
                 }
                 self.surface = Surface::from_array(sv);
-                self.normal_collagen = kinetics::exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
+                self.normal_collagen = scratch
+                    .normal_memo
+                    .exponential_step(normal0, t0.normal.0, t0.normal.1, dt);
                 // Corrector: production and loss averaged over the step, from the start state.
                 // Its distance from the predictor estimates the predictor's local error.
                 let t1 = terms(
@@ -1078,7 +1063,16 @@ impl Column {
                             // Integrated accurately on its own: no predictor error to estimate.
                             D | I => out.copy_from_slice(pred[v]),
                             _ => {
-                                kinetics::exponential_steps(x0[v], p[v], l[v], dt, out, &mut s.phi_dt);
+                                kinetics::exponential_steps_with(
+                                    x0[v],
+                                    p[v],
+                                    l[v],
+                                    dt,
+                                    out,
+                                    &mut s.phi_dt,
+                                    CONSTANT_LOSS[v],
+                                    &mut s.row_memo[v],
+                                );
                                 fold_error(out, pred[v], LAYER_FLOOR[v], &mut acc);
                             }
                         }
@@ -1090,11 +1084,11 @@ impl Column {
                 for v in 0..SURFACE_VARS {
                     let p = 0.5 * (t0.surface_prod[v] + t1.surface_prod[v]);
                     let l = 0.5 * (t0.surface_loss[v] + t1.surface_loss[v]);
-                    sv[v] = kinetics::exponential_step(sv[v], p, l, dt);
+                    sv[v] = scratch.surface_memo[v].exponential_step(sv[v], p, l, dt);
                     error = error.max((sv[v] - predicted[v]).abs() / (sv[v] + SURFACE_FLOOR[v]));
                 }
                 self.surface = Surface::from_array(sv);
-                self.normal_collagen = kinetics::exponential_step(
+                self.normal_collagen = scratch.normal_memo.exponential_step(
                     normal0,
                     0.5 * (t0.normal.0 + t1.normal.0),
                     0.5 * (t0.normal.1 + t1.normal.1),
@@ -1121,7 +1115,7 @@ impl Column {
                 );
             }
             next_dt = Some(dt * (0.9 * (c.tolerance / error.max(1e-12)).sqrt()).min(4.0));
-            let events = self.event_values(kinetics::rows(&scratch.start, n)[I]);
+            let events = self.event_values(kinetics::row(&scratch.start, n, I));
             self.track_events(Some((&prev_events, &events)), redness_visible);
             prev_events = events;
             if let (Some(f), Some(p)) = (on_step.as_mut(), prev.as_mut()) {
@@ -1246,27 +1240,45 @@ fn spread_no_flux_both(a: [f64; 2], [u0, u1]: [&mut [f64]; 2], c: &mut [f64]) {
 /// The elimination of [`spread_no_flux`] for `L` rows at once (lane `j`: `a[j]`, `u[j]`, factors
 /// `c[k][j]`); every `a` positive, every row of the same length, at least 2.
 #[inline(always)]
-fn spread_no_flux_lanes<const L: usize>(a: [f64; L], u: [&mut [f64]; L], c: &mut [[f64; L]]) {
+fn spread_no_flux_lanes<const L: usize>(a: [f64; L], mut u: [&mut [f64]; L], c: &mut [[f64; L]]) {
     let n = u[0].len();
     let c = &mut c[..n];
-    let (mut edge, mut inner, mut beta) = ([0.0; L], [0.0; L], [0.0; L]);
+    // Every row cut to `n`, so that the loops below index it without bounds checks.
+    for row in &mut u {
+        *row = &mut std::mem::take(row)[..n];
+    }
+    // Each row's previous factor and value are carried in registers (`above`, `u_above`, then
+    // `u_below`), not read back from memory, so that the lanes' chains stay vector operations.
+    let (mut edge, mut inner, mut above, mut u_above) = ([0.0; L], [0.0; L], [0.0; L], [0.0; L]);
     for j in 0..L {
         (edge[j], inner[j]) = (1.0 + a[j], 1.0 + 2.0 * a[j]);
-        beta[j] = edge[j];
-        c[0][j] = -a[j] / beta[j];
-        u[j][0] /= beta[j];
+        let beta = edge[j];
+        above[j] = -a[j] / beta;
+        u_above[j] = u[j][0] / beta;
+    }
+    c[0] = above;
+    for j in 0..L {
+        u[j][0] = u_above[j];
     }
     for k in 1..n {
+        let mut uk = [0.0; L];
         for j in 0..L {
             let diag = if k == n - 1 { edge[j] } else { inner[j] };
-            beta[j] = diag + a[j] * c[k - 1][j];
-            c[k][j] = -a[j] / beta[j];
-            u[j][k] = (u[j][k] + a[j] * u[j][k - 1]) / beta[j];
+            let beta = diag + a[j] * above[j];
+            above[j] = -a[j] / beta;
+            uk[j] = (u[j][k] + a[j] * u_above[j]) / beta;
         }
+        c[k] = above;
+        for j in 0..L {
+            u[j][k] = uk[j];
+        }
+        u_above = uk;
     }
+    let mut u_below = u_above;
     for k in (0..n - 1).rev() {
         for j in 0..L {
-            u[j][k] -= c[k][j] * u[j][k + 1];
+            u_below[j] = u[j][k] - c[k][j] * u_below[j];
+            u[j][k] = u_below[j];
         }
     }
 }
@@ -1403,16 +1415,6 @@ mod tests {
         let l = (diff / decay).sqrt();
         let ratio = g[100] / g[50];
         assert_relative_eq!(ratio, (-(50.0 * dz) / l).exp(), max_relative = 0.01);
-    }
-
-    #[test]
-    fn the_branch_free_exponential_matches_the_library_one() {
-        for k in 0..=100_000 {
-            let x = -(k as f64) * 7.1e-3;
-            assert_relative_eq!(exp_non_positive(x), x.exp(), max_relative = 1e-14);
-        }
-        assert_eq!(exp_non_positive(0.0), 1.0);
-        assert!(exp_non_positive(-1e6) < 1e-300);
     }
 
     #[test]

@@ -172,12 +172,22 @@ pub struct ColumnEnv<'a> {
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
-    // Filled by a plain loop, like `rows_mut`: `array::from_fn` stays a call here.
+    // Filled by a plain loop, like `rows_mut`: `array::from_fn` stays a call here. Split off one
+    // row after the other: `chunks_exact` divides the length by `n`, and the stepper asks for
+    // rows about twenty times a step.
     let mut rows: [&[f64]; LAYER_VARS] = Default::default();
-    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact(n.max(1))) {
-        *row = chunk;
+    let mut rest = buf;
+    for row in &mut rows {
+        (*row, rest) = rest.split_at(n);
     }
     rows
+}
+
+/// Row `v` of a structure-of-arrays column buffer (see [`rows`]), for a caller that reads only
+/// one or two of them.
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn row(buf: &[f64], n: usize, v: usize) -> &[f64] {
+    &buf[v * n..(v + 1) * n]
 }
 
 /// The rows of a structure-of-arrays column buffer, mutable (see [`rows`]).
@@ -185,9 +195,11 @@ pub fn rows(buf: &[f64], n: usize) -> [&[f64]; LAYER_VARS] {
 pub fn rows_mut(buf: &mut [f64], n: usize) -> [&mut [f64]; LAYER_VARS] {
     assert_eq!(buf.len(), LAYER_VARS * n);
     // Filled by a plain loop: `array::from_fn` stays a call here (the inliner gives up on it).
+    // One row split off after the other, as in `rows`.
     let mut rows: [&mut [f64]; LAYER_VARS] = Default::default();
-    for (row, chunk) in rows.iter_mut().zip(buf.chunks_exact_mut(n.max(1))) {
-        *row = chunk;
+    let mut rest = buf;
+    for row in &mut rows {
+        (*row, rest) = std::mem::take(&mut rest).split_at_mut(n);
     }
     rows
 }
@@ -459,21 +471,98 @@ pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
     x - x * loss * phi_dt + prod * phi_dt
 }
 
+/// The relaxation factor `dt * relaxation_phi(loss * dt)` of the latest loss and step asked, kept
+/// so that asking again for the same two numbers (compared as bits) costs a comparison: a rate
+/// constant gets the same factor in the predictor and the corrector of a step (their average of
+/// two equal losses is that loss), and in every step of the same length (the longest steps
+/// follow one another). The factor of a large `loss * dt` costs an exponential.
+#[derive(Debug, Clone, Copy)]
+pub struct RelaxationMemo {
+    loss: u64,
+    dt: u64,
+    phi_dt: f64,
+}
+
+impl Default for RelaxationMemo {
+    fn default() -> Self {
+        // The factor of a NaN loss is NaN, so an input with these bits finds the right answer.
+        RelaxationMemo {
+            loss: f64::NAN.to_bits(),
+            dt: f64::NAN.to_bits(),
+            phi_dt: f64::NAN,
+        }
+    }
+}
+
+impl RelaxationMemo {
+    /// `dt * relaxation_phi(loss * dt)`, to the bit.
+    #[inline(always)]
+    pub fn phi_dt(&mut self, loss: f64, dt: f64) -> f64 {
+        if loss.to_bits() != self.loss || dt.to_bits() != self.dt {
+            *self = RelaxationMemo {
+                loss: loss.to_bits(),
+                dt: dt.to_bits(),
+                phi_dt: dt * relaxation_phi(loss * dt),
+            };
+        }
+        self.phi_dt
+    }
+
+    /// [`exponential_step`], to the bit, with the relaxation factor from the memo.
+    #[inline(always)]
+    pub fn exponential_step(&mut self, x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
+        let phi_dt = self.phi_dt(loss, dt);
+        x - x * loss * phi_dt + prod * phi_dt
+    }
+}
+
+/// Rows of the layer state whose loss coefficient is a rate constant, the same in every layer
+/// and at every state (fibroblasts' return to rest; functional elastin's degradation and
+/// elastosis): a stepper may take such a row's loss as uniform without comparing its elements.
+pub const CONSTANT_LOSS: [bool; LAYER_VARS] = {
+    let mut constant = [false; LAYER_VARS];
+    constant[F] = true;
+    constant[E] = true;
+    constant
+};
+
 /// [`exponential_step`] of every element: `out[k] = exponential_step(x[k], prod[k], loss[k], dt)`,
 /// to the bit. A loss that is the same for every element (a rate constant) gets one relaxation
 /// factor; otherwise the factors come from [`relaxation_factors`] into the scratch `phi_dt`.
 #[inline(always)] // compiled into each instruction-set variant of the column stepper
 pub fn exponential_steps(x: &[f64], prod: &[f64], loss: &[f64], dt: f64, out: &mut [f64], phi_dt: &mut [f64]) {
+    exponential_steps_with(x, prod, loss, dt, out, phi_dt, false, &mut RelaxationMemo::default());
+}
+
+/// [`exponential_steps`] with a row's memo of its uniform loss's relaxation factor; a row whose
+/// loss is known to be uniform (`constant_loss`, see [`CONSTANT_LOSS`]) skips the comparison of
+/// its elements.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn exponential_steps_with(
+    x: &[f64],
+    prod: &[f64],
+    loss: &[f64],
+    dt: f64,
+    out: &mut [f64],
+    phi_dt: &mut [f64],
+    constant_loss: bool,
+    memo: &mut RelaxationMemo,
+) {
     let n = x.len();
     let (prod, loss, out, phi_dt) = (&prod[..n], &loss[..n], &mut out[..n], &mut phi_dt[..n]);
     let Some(&l0) = loss.first() else { return };
-    // Compared as bits, stopping at the first difference: a loss that varies over the layers
-    // nearly always differs between the first two (a vectorised fold over the whole row cost more
-    // than this scan costs the uniform rows). A loss that differs only in the sign of zero takes
-    // the general path, to the same result.
-    let uniform = loss.iter().all(|&l| l.to_bits() == l0.to_bits());
+    // Compared as bits. A loss that varies over the layers nearly always differs between the
+    // first two, so those are compared first; a row whose first two agree is nearly always
+    // uniform, and the rest of it is compared by a fold without early exit, which vectorises (a
+    // fold over every row cost more than a scan that stops at the first difference, and the scan
+    // cost more on the uniform rows). A loss that differs only in the sign of zero takes the
+    // general path, to the same result.
+    let uniform = constant_loss
+        || loss.get(1).is_none_or(|l1| l1.to_bits() == l0.to_bits())
+            && loss.iter().fold(0, |differ, &l| differ | (l.to_bits() ^ l0.to_bits())) == 0;
     if uniform {
-        let phi = dt * relaxation_phi(l0 * dt);
+        let phi = memo.phi_dt(l0, dt);
         for k in 0..n {
             out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
         }
@@ -500,7 +589,7 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
     }
     if beyond_short > 0 {
         // The long series, also branch-free over the whole row, kept where the short one does
-        // not apply; `exp_m1` only for the elements beyond both.
+        // not apply; the exponential only where some element is beyond both.
         for (o, &l) in phi_dt.iter_mut().zip(loss) {
             let y = l * dt;
             let long = dt * phi_long_series(y);
@@ -513,12 +602,11 @@ pub fn relaxation_factors(loss: &[f64], dt: f64, phi_dt: &mut [f64]) {
             beyond_series += usize::from(!in_series_range);
         }
         if beyond_series > 0 {
+            // Branch-free too, as the long series.
             for (o, &l) in phi_dt.iter_mut().zip(loss) {
                 let y = l * dt;
-                let in_series_range = y < PHI_SERIES_END;
-                if !in_series_range {
-                    *o = dt * phi_exact(y);
-                }
+                let exact = dt * phi_exact(y);
+                *o = if y < PHI_SERIES_END { *o } else { exact };
             }
         }
     }
@@ -540,15 +628,54 @@ fn phi_long_series(y: f64) -> f64 {
                 - y * (1.0 / 24.0 - y * (1.0 / 120.0 - y * (1.0 / 720.0 - y * (1.0 / 5040.0 - y / 40320.0))))))
 }
 
+/// e^x for x <= 0, branch-free so that a loop over layers vectorises (the library `exp` is a
+/// call per element): x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to r^12
+/// (relative error below 1e-14), 2^k put into the exponent bits. Below -700 it returns
+/// e^-700 ≈ 1e-304 (0 for the decays it serves).
+#[inline(always)] // compiled into each instruction-set variant of the column stepper
+pub fn exp_non_positive(x: f64) -> f64 {
+    // Adding and subtracting 1.5 * 2^52 rounds to the nearest integer, which it leaves in the low
+    // bits of the sum.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    let x = x.max(-700.0);
+    let shifted = x * std::f64::consts::LOG2_E + ROUND;
+    let k = shifted - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let mut p = 1.0 / 479_001_600.0;
+    for c in [
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        p = p * r + c;
+    }
+    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
+    p * scale
+}
+
+/// φ beyond the series, where 1 - e^{-y} loses at most two bits to cancellation (y >= 0.25):
+/// from [`exp_non_positive`], so that a row's loop over its elements vectorises (the library
+/// `exp_m1` is a call per element).
 #[inline(always)]
 fn phi_exact(y: f64) -> f64 {
-    -(-y).exp_m1() / y
+    (1.0 - exp_non_positive(-y)) / y
 }
 
 /// φ(y) = (1 - e^{-y}) / y for y >= 0 (φ(0) = 1), to a relative error below 1e-9: a 5-term
 /// Taylor series for y < 0.02 (the slow matrix variables, nearly always), 8 terms below 0.25,
-/// `exp_m1` above. No library call and few operations in the common case: this function is the
-/// innermost operation of the stepper.
+/// [`exp_non_positive`] above. No library call, and few operations in the common case: this
+/// function is the innermost operation of the stepper.
 #[inline(always)]
 pub fn relaxation_phi(y: f64) -> f64 {
     if y < PHI_SHORT_SERIES_END {
@@ -626,6 +753,16 @@ mod tests {
     }
 
     #[test]
+    fn the_branch_free_exponential_matches_the_library_one() {
+        for k in 0..=100_000 {
+            let x = -(k as f64) * 7.1e-3;
+            assert_relative_eq!(exp_non_positive(x), x.exp(), max_relative = 1e-14);
+        }
+        assert_eq!(exp_non_positive(0.0), 1.0);
+        assert!(exp_non_positive(-1e6) < 1e-300);
+    }
+
+    #[test]
     fn series_matches_exp_m1_on_both_sides_of_the_switch() {
         assert_eq!(relaxation_phi(0.0), 1.0);
         for k in 1..=2000 {
@@ -633,6 +770,14 @@ mod tests {
             let exact = -(-y).exp_m1() / y;
             assert_relative_eq!(relaxation_phi(y), exact, max_relative = 1e-9);
         }
+        // Beyond the series, to the exponential's accuracy.
+        for k in 0..=10_000 {
+            let y = PHI_SERIES_END + k as f64 * 0.01;
+            let exact = -(-y).exp_m1() / y;
+            assert_relative_eq!(relaxation_phi(y), exact, max_relative = 1e-14);
+        }
+        assert_eq!(relaxation_phi(f64::INFINITY), 0.0);
+        assert!(relaxation_phi(f64::NAN).is_nan());
     }
 
     #[test]
@@ -681,6 +826,14 @@ mod tests {
                 assert_eq!(prod_rest[v * n + k].to_bits(), pk[v].to_bits(), "production {k} {v}");
                 assert_eq!(loss_rest[v * n + k].to_bits(), lk[v].to_bits(), "loss {k} {v}");
             }
+            // The rows said to have a constant loss have it in every layer, whatever the state.
+            for v in (0..LAYER_VARS).filter(|&v| CONSTANT_LOSS[v]) {
+                assert_eq!(
+                    loss[v * n + k].to_bits(),
+                    loss[v * n].to_bits(),
+                    "constant loss {k} {v}"
+                );
+            }
         }
     }
 
@@ -698,6 +851,21 @@ mod tests {
                 for k in 0..9 {
                     let one = exponential_step(x[k], prod[k], loss[k], dt);
                     assert_eq!(out[k].to_bits(), one.to_bits(), "element {k}, dt {dt}");
+                }
+                // Through a memo that has seen other losses and steps, and with the uniform loss
+                // declared rather than found.
+                let mut memo = RelaxationMemo::default();
+                let constant = std::ptr::eq(loss, &uniform);
+                for _ in 0..2 {
+                    exponential_steps_with(&x, &prod, loss, dt, &mut out, &mut phi, constant, &mut memo);
+                    for k in 0..9 {
+                        let one = exponential_step(x[k], prod[k], loss[k], dt);
+                        assert_eq!(out[k].to_bits(), one.to_bits(), "memo, element {k}, dt {dt}");
+                        assert_eq!(
+                            memo.exponential_step(x[k], prod[k], loss[k], dt).to_bits(),
+                            one.to_bits()
+                        );
+                    }
                 }
             }
         }
