@@ -182,7 +182,7 @@ impl Trial {
     }
 }
 
-/// Runs one more session on every trial (in parallel), projecting when `project(trial)` says so.
+/// Runs one more session on every trial (in parallel), with the follow-up projection `project`.
 fn round(trials: &mut [Trial], s: &Setting, cohort: &Cohort, settings: &PlannerSettings, project: Projection) {
     trials
         .par_iter_mut()
@@ -416,10 +416,14 @@ pub fn finalise(
     // parked until then.
     let first_projected = start.saturating_sub(2).max(1);
     let parked = (first_projected + 1 < start).then_some(first_projected);
-    let projection = |n: u32| match n {
-        _ if n < first_projected => Projection::Skip,
-        _ if Some(n) == parked => Projection::Park,
-        _ => Projection::Now,
+    let projection = |n: u32| {
+        if n < first_projected {
+            Projection::Skip
+        } else if Some(n) == parked {
+            Projection::Park
+        } else {
+            Projection::Now
+        }
     };
     let mut probs: Vec<Option<f64>> = Vec::new();
     let prob_at = |trials: &[Trial], n: u32| probability(trials, goal, before, n, settings);
@@ -462,12 +466,13 @@ pub fn finalise(
         run_to(&mut trials, &mut simulated, n + lookahead);
     }
     // Move down while one session fewer still has the required probability.
-    while n > first_projected && {
+    while n > first_projected {
         if Some(n - 1) == parked {
             unpark(&mut trials, &mut probs);
         }
-        probs[n as usize - 2].unwrap_or(0.0) >= settings.probability_goal
-    } {
+        if probs[n as usize - 2].unwrap_or(0.0) < settings.probability_goal {
+            break;
+        }
         n -= 1;
     }
     // No count reached the required probability: take the most likely one (fewest on ties).
