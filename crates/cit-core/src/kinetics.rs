@@ -467,7 +467,13 @@ pub fn surface_terms(s: &Surface, env: &SurfaceEnv, r: &Rates) -> ([f64; SURFACE
 /// cost of a step).
 #[inline(always)]
 pub fn exponential_step(x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
-    let phi_dt = dt * relaxation_phi(loss * dt);
+    step_with_factor(x, prod, loss, dt * relaxation_phi(loss * dt))
+}
+
+/// [`exponential_step`] with its relaxation factor `phi_dt = dt·φ(L dt)` already known: the one
+/// update formula every form of the step shares, so that they agree to the bit.
+#[inline(always)]
+fn step_with_factor(x: f64, prod: f64, loss: f64, phi_dt: f64) -> f64 {
     x - x * loss * phi_dt + prod * phi_dt
 }
 
@@ -511,8 +517,7 @@ impl RelaxationMemo {
     /// [`exponential_step`], to the bit, with the relaxation factor from the memo.
     #[inline(always)]
     pub fn exponential_step(&mut self, x: f64, prod: f64, loss: f64, dt: f64) -> f64 {
-        let phi_dt = self.phi_dt(loss, dt);
-        x - x * loss * phi_dt + prod * phi_dt
+        step_with_factor(x, prod, loss, self.phi_dt(loss, dt))
     }
 }
 
@@ -564,13 +569,13 @@ pub fn exponential_steps_with(
     if uniform {
         let phi = memo.phi_dt(l0, dt);
         for k in 0..n {
-            out[k] = x[k] - x[k] * l0 * phi + prod[k] * phi;
+            out[k] = step_with_factor(x[k], prod[k], l0, phi);
         }
         return;
     }
     relaxation_factors(loss, dt, phi_dt);
     for k in 0..n {
-        out[k] = x[k] - x[k] * loss[k] * phi_dt[k] + prod[k] * phi_dt[k];
+        out[k] = step_with_factor(x[k], prod[k], loss[k], phi_dt[k]);
     }
 }
 
