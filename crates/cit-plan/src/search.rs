@@ -499,9 +499,10 @@ pub fn finalise(
 /// the follow-up. Patients whose benefit has not halved within the horizon (or who had no benefit)
 /// count as "later than any"; `None` when they are half or more of the patients.
 ///
-/// The patients are followed in lockstep, one sample every 30 days, and the follow-up stops as
-/// soon as more than half of them have faded: the median is then among those, and nothing the
-/// others do later can change it (every one of them fades after the day reached).
+/// The patients are followed in lockstep, one sample every `settings.maintenance_sample_days`,
+/// and the follow-up stops as soon as more than half of them have faded: the median is then
+/// among those, and nothing the others do later can change it (every one of them fades after the
+/// day reached).
 pub fn maintenance_after_days(
     subject: &Subject<'_>,
     setting: &Setting,
@@ -509,7 +510,6 @@ pub fn maintenance_after_days(
     sessions: u32,
     settings: &PlannerSettings,
 ) -> Option<f64> {
-    const SAMPLE_DAYS: f64 = 30.0;
     let before = subject.concerns[0].severity;
     let m = settings.maintenance_patients.min(cohort.params.len());
     let last = f64::from(sessions - 1) * setting.interval_days;
@@ -552,7 +552,7 @@ pub fn maintenance_after_days(
             }
         });
         faded_count = followed.iter().filter(|f| f.faded.is_some()).count();
-        day += SAMPLE_DAYS;
+        day += settings.maintenance_sample_days;
     }
     if 2 * faded_count <= m {
         return None;

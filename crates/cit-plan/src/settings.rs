@@ -23,6 +23,7 @@ pub struct PlannerSettings {
     pub plateau_step: f64,
     pub maintenance_horizon_days: f64,
     pub maintenance_patients: usize,
+    pub maintenance_sample_days: f64,
     pub pih_warning_probability: f64,
     pub downtime_warning_days: f64,
     pub default_device: String,
@@ -68,6 +69,7 @@ mod tests {
         assert!(s.intervals_days.iter().all(|i| (14.0..=56.0).contains(i)));
         assert!(s.depth_values >= 1 && s.depth_step_mm > 0.0);
         assert!(s.maintenance_patients <= s.cohort_size);
+        assert!(s.maintenance_sample_days > 0.0 && s.maintenance_sample_days < s.maintenance_horizon_days);
         assert!(s.plateau_step > 0.0 && s.plateau_step < s.noticeable_improvement);
         assert!(["roller", "pen", "stamp"].contains(&s.default_device.as_str()));
     }
