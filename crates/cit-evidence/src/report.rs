@@ -82,16 +82,26 @@ pub fn expected(check: &Check) -> String {
             (None, Some(b)) => format!("≤ {}", num(*b)),
             (None, None) => "any".into(),
         },
-        Criterion::Compare { greater, than, factor } => {
+        Criterion::Compare {
+            greater,
+            than,
+            factor,
+            offset,
+        } => {
             let op = if *greater { ">" } else { "<" };
             let other = match &**than {
                 crate::target::Quantity::Fixed(v) => num(*v),
                 crate::target::Quantity::Simulated { .. } => "reference".into(),
             };
-            if (*factor - 1.0).abs() > 1e-12 {
-                format!("{op} {} × {other}", num(*factor))
+            let scaled = if (*factor - 1.0).abs() > 1e-12 {
+                format!("{} × {other}", num(*factor))
             } else {
-                format!("{op} {other}")
+                other
+            };
+            match *offset {
+                o if o > 0.0 => format!("{op} {scaled} + {}", num(o)),
+                o if o < 0.0 => format!("{op} {scaled} − {}", num(-o)),
+                _ => format!("{op} {scaled}"),
             }
         }
     }

@@ -203,9 +203,14 @@ fn judge(c: &Check, g: &[SourceValues]) -> CheckOutcome {
             let ok = min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m);
             (ok, (above - below) / tol, None)
         }
-        Criterion::Compare { greater, than, factor } => {
+        Criterion::Compare {
+            greater,
+            than,
+            factor,
+            offset,
+        } => {
             let other = predict(than, g);
-            let bound = factor * other.value;
+            let bound = factor * other.value + offset;
             let (ok, miss) = if *greater {
                 (x > bound, (bound - x).max(0.0))
             } else {
@@ -223,5 +228,46 @@ fn judge(c: &Check, g: &[SourceValues]) -> CheckOutcome {
         reference,
         pass,
         residual,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Statistic;
+
+    /// A "<" comparison of two courses' grades with an offset of −0.1: the 4th session pays only
+    /// when it lowers the mean grade by more than 0.1, and a miss costs its shortfall / tolerance.
+    #[test]
+    fn a_comparison_with_an_offset_states_a_difference() {
+        let grade = |source| Quantity::Simulated {
+            source,
+            observable: Observable::GradeAfter { concern: 0 },
+            statistic: Statistic::Mean,
+        };
+        let check = Check {
+            label: "4th session pays".into(),
+            quantity: grade(1),
+            criterion: Criterion::Compare {
+                greater: false,
+                than: Box::new(grade(0)),
+                factor: 1.0,
+                offset: -0.1,
+            },
+            tolerance: 0.05,
+            tolerance_reason: String::new(),
+            known_miss: None,
+        };
+        let courses = |after_3: f64, after_4: f64| {
+            [after_3, after_4].map(|g| SourceValues {
+                observables: vec![Observable::GradeAfter { concern: 0 }],
+                values: vec![vec![g, g]],
+            })
+        };
+        let pays = judge(&check, &courses(1.0, 0.85));
+        assert!(pays.pass && pays.residual == 0.0);
+        let short = judge(&check, &courses(1.0, 0.95));
+        assert!(!short.pass);
+        assert!((short.residual - 1.0).abs() < 1e-9, "{}", short.residual);
     }
 }

@@ -48,11 +48,14 @@ pub enum Criterion {
     Near { value: f64 },
     /// min ≤ predicted ≤ max (either side may be open).
     Within { min: Option<f64>, max: Option<f64> },
-    /// predicted > or < a fixed number or `factor` × another quantity of the same target.
+    /// predicted > or < `factor` × (a fixed number or another quantity of the same target)
+    /// `+ offset` (an offset in the observable's unit states a difference: "the 4th session
+    /// improves the grade by more than 0.1 on the 3rd" is `grade_after` < the 3rd's − 0.1).
     Compare {
         greater: bool,
         than: Box<Quantity>,
         factor: f64,
+        offset: f64,
     },
 }
 
@@ -233,6 +236,8 @@ struct RawCheck {
     than: Option<RawQuantity>,
     #[serde(default)]
     factor: Option<f64>,
+    #[serde(default)]
+    offset: Option<f64>,
     tolerance: f64,
     tolerance_reason: String,
     #[serde(default)]
@@ -449,10 +454,12 @@ pub fn parse_target(text: &str, file: &str) -> Result<Target, EvidenceError> {
                     }
                 };
                 let factor = finite("factor", c.factor)?.unwrap_or(1.0);
+                let offset = finite("offset", c.offset)?.unwrap_or(0.0);
                 Criterion::Compare {
                     greater,
                     than: Box::new(than),
                     factor,
+                    offset,
                 }
             }
             _ => return Err(err(
@@ -612,6 +619,26 @@ tolerance_reason = "r"
         let t = parse(&format!("{HEAD}{COURSE}{CHECK}")).unwrap();
         assert!(matches!(&t.sources[0], Source::Course { cohort: 10, .. }));
         assert_eq!(t.checks[0].criterion, Criterion::Near { value: 1.0 });
+    }
+
+    #[test]
+    fn a_comparison_reads_its_factor_and_offset() {
+        let check = CHECK.replace(
+            "value = 1.0",
+            "compare = \"<\"\nthan = { scenario = \"course\", observable = \"redness_days\" }\noffset = -0.1",
+        );
+        let t = parse(&format!("{HEAD}{COURSE}{check}")).unwrap();
+        match &t.checks[0].criterion {
+            Criterion::Compare {
+                greater,
+                factor,
+                offset,
+                ..
+            } => assert_eq!((*greater, *factor, *offset), (false, 1.0, -0.1)),
+            other => panic!("not a comparison: {other:?}"),
+        }
+        let (key, message) = error(&format!("{HEAD}{COURSE}{}", check.replace("-0.1", "nan")));
+        assert_eq!((key.as_str(), message.contains("finite")), ("check[0].offset", true));
     }
 
     #[test]
