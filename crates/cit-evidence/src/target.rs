@@ -422,6 +422,17 @@ pub fn parse_target(text: &str, file: &str) -> Result<Target, EvidenceError> {
             finite("max", c.max)?,
             finite("than_value", c.than_value)?,
         );
+        if c.compare.is_none() {
+            if let Some(name) = [("factor", c.factor), ("offset", c.offset)]
+                .iter()
+                .find_map(|(name, v)| v.map(|_| *name))
+            {
+                return Err(err(
+                    &format!("{key}.{name}"),
+                    format!("`{name}` applies to a comparison only; add `compare = \">\"` or `\"<\"` or remove it"),
+                ));
+            }
+        }
         let criterion = match (value, min.is_some() || max.is_some(), c.compare.as_deref()) {
             (Some(v), false, None) => Criterion::Near { value: v },
             (None, true, None) => {
@@ -639,6 +650,15 @@ tolerance_reason = "r"
         }
         let (key, message) = error(&format!("{HEAD}{COURSE}{}", check.replace("-0.1", "nan")));
         assert_eq!((key.as_str(), message.contains("finite")), ("check[0].offset", true));
+        // An offset on a check that compares nothing is an error, not silently ignored.
+        let (key, message) = error(&format!(
+            "{HEAD}{COURSE}{}",
+            CHECK.replace("value = 1.0", "value = 1.0\noffset = 0.5")
+        ));
+        assert_eq!(
+            (key.as_str(), message.contains("comparison only")),
+            ("check[0].offset", true)
+        );
     }
 
     #[test]
