@@ -624,14 +624,23 @@ fn bad_flag_values_exit_2() {
 // 8. Snapshots: help texts and error messages
 // ------------------------------------------------------------------------------------------
 
+/// Help text as a user sees it in a 100-column terminal. Help wraps to the terminal's width
+/// (clap's `wrap_help`); without a terminal, as here, clap reads COLUMNS, which is pinned so the
+/// snapshot does not depend on the environment the tests run in.
+fn help_at_100_columns(args: &[&str]) -> String {
+    let out = cit().args(args).env("COLUMNS", "100").output().expect("run cit");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
 #[test]
 fn snapshot_help() {
-    insta::assert_snapshot!("help", run_ok(&["--help"]));
+    insta::assert_snapshot!("help", help_at_100_columns(&["--help"]));
 }
 
 #[test]
 fn snapshot_simulate_help() {
-    insta::assert_snapshot!("simulate_help", run_ok(&["simulate", "--help"]));
+    insta::assert_snapshot!("simulate_help", help_at_100_columns(&["simulate", "--help"]));
 }
 
 #[test]
