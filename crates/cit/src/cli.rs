@@ -1,5 +1,7 @@
 //! Command-line surface (the contract of `product.md`). Raw arguments only: checking and
-//! turning them into settings happens in the commands.
+//! turning them into settings happens in the commands. Numeric flags accept a leading minus
+//! (`allow_negative_numbers`), so `--age -5` reaches the checks and gets their message (key,
+//! value, allowed range) instead of clap's "unexpected argument".
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -47,7 +49,7 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
 }
 
@@ -73,13 +75,13 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Seed of the optimiser's start.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
     /// Largest number of objective evaluations.
-    #[arg(long, value_name = "N", default_value_t = 1500)]
+    #[arg(long, value_name = "N", default_value_t = 1500, allow_negative_numbers = true)]
     pub max_evaluations: usize,
     /// Virtual patients per cohort target during the fit (common to all evaluations).
-    #[arg(long, value_name = "N", default_value_t = 80)]
+    #[arg(long, value_name = "N", default_value_t = 80, allow_negative_numbers = true)]
     pub cohort: usize,
 }
 
@@ -89,12 +91,12 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Morris trajectories (each costs one run per parameter plus one).
-    #[arg(long, value_name = "R", default_value_t = 12)]
+    #[arg(long, value_name = "R", default_value_t = 12, allow_negative_numbers = true)]
     pub trajectories: usize,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
     /// Also write the chart `sensitivity.png` and `sensitivity.json` here.
     #[arg(long, value_name = "DIR")]
@@ -120,17 +122,17 @@ pub struct SimulateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Simulate N virtual patients drawn around the scenario's person.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub cohort: Option<usize>,
     /// Seed of the virtual cohort (overrides the scenario's `seed`).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Fidelity: the depth-resolved column model, or the 3-D patch model (layout in the
     /// scenario's [patch] section; fields, images and a ParaView collection go to --out).
     #[arg(long, value_enum, default_value_t = Model::Column)]
     pub model: Model,
     /// Worker threads for cohorts (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Parameter file, e.g. one written by `cit calibrate` (default: the shipped parameters).
     #[arg(long, value_name = "FILE")]
@@ -146,16 +148,16 @@ pub struct PlanArgs {
         "target_grade", "max_sessions", "max_downtime_days", "device", "start_date", "yes"])]
     pub patient: Option<PathBuf>,
     /// Age, years.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub age: Option<f64>,
     /// female | male
     #[arg(long)]
     pub sex: Option<String>,
     /// Fitzpatrick skin type 1..6.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub skin_type: Option<i64>,
     /// Glogau photoageing grade 1..4 (default 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub photoaging: Option<i64>,
     /// Body region (forehead, periorbital, cheek, ..., see `cit plan --help`).
     #[arg(long)]
@@ -167,19 +169,19 @@ pub struct PlanArgs {
     #[arg(long)]
     pub subtype: Option<String>,
     /// Severity on the concern's clinical scale.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub severity: Option<f64>,
     /// noticeable | optimal | target (with --target-grade); default noticeable.
     #[arg(long)]
     pub goal: Option<String>,
     /// Grade to reach on the concern's scale (with --goal target).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub target_grade: Option<f64>,
     /// Most sessions acceptable (1..10).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_sessions: Option<i64>,
     /// Longest acceptable redness or dryness after a session, days.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_downtime_days: Option<f64>,
     /// roller | pen | stamp (default: pen).
     #[arg(long)]
@@ -196,17 +198,17 @@ pub struct PlanArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Virtual patients (default 1000 from data/planner.toml).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub cohort: Option<usize>,
     /// Seed of the virtual cohort.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Parameter file, e.g. one written by `cit calibrate` for a clinic's own patients (default:
     /// the shipped parameters).
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<usize>,
 }
 

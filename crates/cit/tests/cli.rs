@@ -618,6 +618,31 @@ fn bad_flag_values_exit_2() {
     assert_bad_input(&["simulate", p, "--cohort", "many"]);
     assert_bad_input(&["simulate", p, "--seed", "-1"]);
     assert_bad_input(&["simulate"]);
+    // A negative number is read as a value, so the message names the flag, not "unexpected
+    // argument".
+    let err = assert_bad_input(&["simulate", p, "--cohort", "-3"]);
+    assert!(err.contains("--cohort") && err.contains("-3"), "{err}");
+}
+
+#[test]
+fn an_out_dir_that_cannot_be_created_fails_before_the_simulation() {
+    let file = std::env::temp_dir().join(format!("cit-out-blocker-{}", std::process::id()));
+    std::fs::write(&file, "a file, not a directory").unwrap();
+    let dir = file.join("results");
+    let path = quick_example();
+    for extra in [&[][..], &["--cohort", "3"][..]] {
+        let mut args = vec!["simulate", path.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(out.code, Some(2), "{}", out.stderr);
+        assert!(out.stderr.contains("--out"), "{}", out.stderr);
+        assert!(
+            out.stdout.is_empty(),
+            "nothing is simulated or printed first:\n{}",
+            out.stdout
+        );
+    }
+    let _ = std::fs::remove_file(&file);
 }
 
 // ------------------------------------------------------------------------------------------

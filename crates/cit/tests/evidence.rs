@@ -143,6 +143,21 @@ fn calibrate_rejects_a_bad_parameter_file_without_writing() {
 }
 
 #[test]
+fn calibrate_refuses_an_unwritable_out_before_fitting() {
+    let dir = scratch("unwritable");
+    for out_path in [dir.join("missing").join("p.toml"), dir.clone()] {
+        let out = cit()
+            .args(["calibrate", "--max-evaluations", "2", "--out"])
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot write") && !err.contains("fitting"), "{err}");
+    }
+}
+
+#[test]
 fn sensitivity_writes_its_chart_and_ranks_parameters() {
     let dir = scratch("sensitivity");
     let out = cit()

@@ -169,6 +169,48 @@ fn bad_input_exits_2_with_a_message_naming_the_key() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+
+    // Negative numbers reach the checks, which name the key and the flag.
+    for (flag, key) in [("--age", "patient.age = -5"), ("--severity", "severity = -5")] {
+        let mut args = vec![
+            "plan",
+            "--age",
+            "40",
+            "--sex",
+            "female",
+            "--skin-type",
+            "2",
+            "--site",
+            "cheek",
+            "--concern",
+            "texture",
+            "--severity",
+            "2",
+        ];
+        let i = args.iter().position(|a| *a == flag).unwrap();
+        args[i + 1] = "-5";
+        let out = cit().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key) && err.contains(flag), "{err}");
+    }
+}
+
+#[test]
+fn an_out_dir_that_cannot_be_created_fails_before_planning() {
+    let file = std::env::temp_dir().join(format!("cit-plan-out-blocker-{}", std::process::id()));
+    std::fs::write(&file, "a file, not a directory").unwrap();
+    let out = cit()
+        .args(["plan", "--cohort", "30", "--patient"])
+        .arg(example("crows-feet.toml"))
+        .arg("--out")
+        .arg(file.join("results"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+    assert!(out.stdout.is_empty(), "no plan is printed before the failure");
+    let _ = std::fs::remove_file(&file);
 }
 
 #[test]

@@ -23,6 +23,13 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
     if args.cohort == 0 || args.cohort > 10_000 {
         return Err(Failure::Input(format!("--cohort {}: allowed 1..=10000", args.cohort)));
     }
+    let report_path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| args.out.with_extension("report.md"));
+    // A fit takes minutes: find out now, not after it, that a result cannot be written.
+    check_writable(&args.out)?;
+    check_writable(&report_path)?;
     let settings = FitSettings {
         seed: args.seed,
         max_evaluations: args.max_evaluations,
@@ -47,10 +54,6 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
     // The file must read back as a valid parameter set before it replaces anything.
     ParameterSet::from_toml(&fitted).map_err(|e| Failure::Run(format!("the fitted parameter file is invalid: {e}")))?;
     write_atomically(&args.out, &fitted)?;
-    let report_path = args
-        .report
-        .clone()
-        .unwrap_or_else(|| args.out.with_extension("report.md"));
     write_atomically(&report_path, &report::fit_markdown(&targets, &result, &command))?;
     eprintln!(
         "objective {:.3} at the priors -> {:.3} after {} evaluations; wrote {} and {}",
@@ -60,6 +63,19 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         args.out.display(),
         report_path.display()
     );
+    Ok(())
+}
+
+/// Whether `path` can be written: not a directory, and its temporary file (the one
+/// [`write_atomically`] writes through) can be created; the probe is removed again.
+fn check_writable(path: &std::path::Path) -> Result<(), Failure> {
+    let fail = |why: String| Failure::Input(format!("{}: cannot write: {why}", path.display()));
+    if path.is_dir() {
+        return Err(fail("it is a directory".into()));
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, "").map_err(|e| fail(e.to_string()))?;
+    let _ = std::fs::remove_file(&tmp);
     Ok(())
 }
 

@@ -147,10 +147,7 @@ pub fn run(args: &SimulateArgs, scenario: &Scenario) -> Result<(), Failure> {
     };
     let voxels = layout.grid.voxels();
     drop(layout);
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Input(format!("--out {}: cannot create the directory: {e}", dir.display())))?;
-    }
+    super::create_out_dir(args.out.as_deref())?;
     let end = scenario.protocol.end_day();
     let bar = ProgressBar::new((end * 100.0).round() as u64);
     bar.set_style(

@@ -57,6 +57,7 @@ pub fn run(args: PlanArgs) -> Result<(), Failure> {
         return Err(Failure::Input("--threads 0: allowed 1 or more".into()));
     }
     let set = super::evidence::load_params(args.params.as_deref())?;
+    super::create_out_dir(args.out.as_deref())?;
     let rules = SafetyRules::shipped();
     let planner = Planner {
         set: &set,

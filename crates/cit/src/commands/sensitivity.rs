@@ -19,6 +19,7 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
         )));
     }
     let set = load_params(args.params.as_deref())?;
+    super::create_out_dir(args.out.as_deref())?;
     let s = with_threads(args.threads, || morris(&set, args.trajectories, args.seed))?;
     let doc = to_json(&s);
     match args.format {
@@ -27,7 +28,6 @@ pub fn run(args: SensitivityArgs) -> Result<(), Failure> {
         ReportFormat::Json => emit(&format!("{}\n", pretty(&doc)?))?,
     }
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::Input(format!("{}: cannot create: {e}", dir.display())))?;
         let ranked = s.ranked();
         let shown: Vec<_> = ranked.iter().take(SHOWN).collect();
         let names: Vec<String> = shown.iter().map(|(e, _)| e.name.clone()).collect();

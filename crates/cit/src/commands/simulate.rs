@@ -28,6 +28,7 @@ pub fn run(args: SimulateArgs) -> Result<(), Failure> {
         return Err(Failure::Input("--threads 0: allowed 1 or more".into()));
     }
     let set = crate::commands::evidence::load_params(args.params.as_deref())?;
+    super::create_out_dir(args.out.as_deref())?;
     let params = set.params();
     let typical = simulate(&scenario, &params, Options::default());
     check_finite(&typical)?;
