@@ -194,8 +194,17 @@ impl Planner<'_> {
             });
             return Ok(plan);
         };
-        let start = best.sessions.unwrap_or(max_sessions).min(max_sessions);
-        let fin = search::finalise(&subject, &best.setting, &cohort, profile.goal, start, max_sessions, s);
+        // A setting that screened a little below the required probability may reach it with one
+        // session fewer than the screened best on more patients; otherwise the best goes to the
+        // full cohort from its screened count.
+        let (best, fin) = match search::fewer_sessions(&subject, &finalists, &cohort, profile.goal, s) {
+            Some((i, fin)) => (finalists[i].clone(), fin),
+            None => {
+                let start = best.sessions.unwrap_or(max_sessions).min(max_sessions);
+                let fin = search::finalise(&subject, &best.setting, &cohort, profile.goal, start, max_sessions, s);
+                (best, fin)
+            }
+        };
         let n = fin.sessions;
         let figures = search::figures(&fin.trials, &cohort, profile.goal, primary.severity, n, s);
         let interval = best.setting.interval_days;
@@ -328,7 +337,7 @@ impl Planner<'_> {
                 }
             }
         }
-        for other in finalists.iter().skip(1).take(2) {
+        for other in finalists.iter().filter(|f| f.setting != best.setting).take(2) {
             plan.alternatives.push(screened_alternative(other, s));
         }
         Ok(plan)

@@ -493,6 +493,114 @@ pub fn finalise(
     }
 }
 
+/// Upper end of the Wilson score interval (with `z`, e.g. 1.96 for 95 %) of a share `p`
+/// observed on `n` patients: the largest true share still compatible with what was seen.
+pub fn wilson_upper(p: f64, n: usize, z: f64) -> f64 {
+    let n = n.max(1) as f64;
+    let z2 = z * z;
+    let centre = p + z2 / (2.0 * n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre + half) / (1.0 + z2 / n)).min(1.0)
+}
+
+/// The fewer-sessions check of `noticeable` and target-grade plans. Screening on a few patients
+/// picks the best setting and its count `k`, but 16 patients cannot tell a setting that reaches
+/// the goal in 75 % with `k - 1` sessions from one that reaches it in 80 %. So every finalist
+/// whose screening share at `k - 1` is still compatible with the required probability (upper
+/// Wilson bound at or above it) is run with `k - 1` sessions on the first
+/// `settings.verification_sizes` patients in turn, dropped when its bound falls below; of those
+/// left, the most likely `settings.verification_full_runs` are run on the full cohort. The first
+/// whose full-cohort count (at most `k - 1`) reaches the required probability is returned with
+/// its index in `finalists` and its full-cohort run; `None` keeps the screened best.
+///
+/// `optimal` is not checked: its count is where a person's dose-response flattens, which needs
+/// every setting run one session further, and the long body plans have no time left for it
+/// (docs/planner.md, "Limits").
+pub fn fewer_sessions(
+    subject: &Subject<'_>,
+    finalists: &[Screened],
+    cohort: &Cohort,
+    goal: Goal,
+    settings: &PlannerSettings,
+) -> Option<(usize, Final)> {
+    if goal == Goal::Optimal {
+        return None;
+    }
+    let k = finalists.first()?.sessions?.checked_sub(1).filter(|&k| k >= 1)?;
+    let before = subject.concerns[0].severity;
+    let everyone = cohort.params.len();
+    let screening = settings.screening_size.min(everyone);
+    let plausible = |p: f64, m: usize| wilson_upper(p, m, settings.verification_z) >= settings.probability_goal;
+    // A contender's patients are the first of the cohort; each stage adds patients to the ones
+    // it already has (every patient's course is independent of the others').
+    struct Contender {
+        index: usize,
+        trials: Vec<Trial>,
+        probability: f64,
+    }
+    let extend = |c: &mut Contender, upto: usize| {
+        let setting = &finalists[c.index].setting;
+        let mut more: Vec<Trial> = (c.trials.len()..upto)
+            .into_par_iter()
+            .map(|j| Trial::new(subject, j, &cohort.params[j]))
+            .collect();
+        for n in 1..=k {
+            // The follow-up after k sessions decides; after k - 1 it is parked, needed only by a
+            // contender that reaches the goal (to try one session fewer still).
+            let project = match k - n {
+                0 => Projection::Now,
+                1 => Projection::Park,
+                _ => Projection::Skip,
+            };
+            round(&mut more, setting, cohort, settings, project);
+        }
+        c.trials.extend(more);
+        c.probability = probability(&c.trials, goal, before, k, settings).unwrap_or(0.0);
+    };
+    let mut contenders: Vec<Contender> = finalists
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sc)| sc.probability_by_sessions.get(k as usize - 1).map(|&p| (i, p)))
+        .filter(|&(_, p)| plausible(p, screening))
+        .map(|(index, probability)| Contender {
+            index,
+            trials: Vec::new(),
+            probability,
+        })
+        .collect();
+    for &m in settings.verification_sizes.iter().filter(|&&m| m < everyone) {
+        contenders.par_iter_mut().for_each(|c| extend(c, m));
+        contenders.retain(|c| plausible(c.probability, m));
+    }
+    // Most likely first; on ties the screening's order (the sort is stable).
+    contenders.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    for mut c in contenders.into_iter().take(settings.verification_full_runs) {
+        extend(&mut c, everyone);
+        if c.probability < settings.probability_goal {
+            continue;
+        }
+        let mut probs = vec![None; k as usize];
+        probs[k as usize - 1] = Some(c.probability);
+        let mut sessions = k;
+        if k >= 2 {
+            c.trials
+                .par_iter_mut()
+                .for_each(|t| t.project_parked(&cohort.params[t.patient]));
+            probs[k as usize - 2] = probability(&c.trials, goal, before, k - 1, settings);
+            if probs[k as usize - 2].unwrap_or(0.0) >= settings.probability_goal {
+                sessions = k - 1;
+            }
+        }
+        let fin = Final {
+            sessions,
+            trials: c.trials,
+            probability_by_sessions: probs,
+        };
+        return Some((c.index, fin));
+    }
+    None
+}
+
 /// When a course needs repeating: the median, over the first `settings.maintenance_patients`
 /// patients, of the days after the last of `sessions` sessions until the primary concern's
 /// benefit (grade before minus grade now) has fallen to half of the largest benefit seen since
@@ -631,5 +739,68 @@ mod tests {
             from_above.probability_by_sessions[n as usize - 1],
             found.probability_by_sessions[n as usize - 1]
         );
+    }
+
+    #[test]
+    fn the_wilson_upper_bound_covers_the_share_seen_and_narrows_with_more_patients() {
+        // 10 of 16 is still compatible with 80 % at z = 1.96; 9 of 16 is not.
+        assert!((wilson_upper(0.625, 16, 1.96) - 0.81519).abs() < 1e-4);
+        assert!(wilson_upper(0.5625, 16, 1.96) < 0.8);
+        for n in [16, 64, 256, 1000] {
+            assert!(wilson_upper(0.75, n, 1.96) > 0.75);
+        }
+        assert!(wilson_upper(0.75, 256, 1.96) < wilson_upper(0.75, 64, 1.96));
+        assert_eq!(wilson_upper(1.0, 16, 1.96), 1.0);
+    }
+
+    #[test]
+    fn the_fewer_sessions_check_finds_a_setting_the_screening_ranked_lower() {
+        // Grade-2 forehead lines: on the 16 screening patients the best setting needs 4 sessions;
+        // with 300 patients a longer interval reaches the goal with 3.
+        const LINES: [Concern; 1] = [Concern {
+            kind: ConcernKind::Wrinkles,
+            severity: 2.0,
+        }];
+        let forehead = Subject {
+            patient: &PATIENT,
+            region: Region::Forehead,
+            concerns: &LINES,
+        };
+        let (set, mut settings) = (ParameterSet::shipped(), PlannerSettings::shipped());
+        settings.cohort_size = 300;
+        let cohort = Cohort::draw(&set, settings.seed, settings.cohort_size);
+        let candidates: Vec<Setting> = [0.25, 0.5, 0.75]
+            .iter()
+            .flat_map(|&depth| {
+                settings.intervals_days.iter().map(move |&interval| Setting {
+                    needle_length_mm: depth,
+                    interval_days: interval,
+                    ..setting()
+                })
+            })
+            .collect();
+        let screened = screen(&forehead, &candidates, &cohort, Goal::Noticeable, 10, None, &settings);
+        let finalists = finalists(&screened, Goal::Noticeable, &settings);
+        assert_eq!(finalists[0].sessions, Some(4), "the screening's best count");
+        let (i, fin) = fewer_sessions(&forehead, &finalists, &cohort, Goal::Noticeable, &settings)
+            .expect("a setting with 3 sessions");
+        assert!(i > 0, "not the screened best");
+        assert_eq!(fin.sessions, 3);
+        let p = fin.probability_by_sessions[2].unwrap();
+        assert!(p >= settings.probability_goal);
+        // Its patients were added stage by stage; the figures are those of one run on everyone.
+        let direct = finalise(
+            &forehead,
+            &finalists[i].setting,
+            &cohort,
+            Goal::Noticeable,
+            3,
+            3,
+            &settings,
+        );
+        assert_eq!(direct.probability_by_sessions[2], Some(p));
+        assert_eq!(direct.probability_by_sessions[1], fin.probability_by_sessions[1]);
+        // `optimal` is not checked this way.
+        assert!(fewer_sessions(&forehead, &finalists, &cohort, Goal::Optimal, &settings).is_none());
     }
 }

@@ -21,6 +21,9 @@ pub struct PlannerSettings {
     pub follow_up_days: f64,
     pub noticeable_improvement: f64,
     pub plateau_step: f64,
+    pub verification_sizes: Vec<usize>,
+    pub verification_full_runs: usize,
+    pub verification_z: f64,
     pub maintenance_horizon_days: f64,
     pub maintenance_patients: usize,
     pub maintenance_sample_days: f64,
@@ -72,5 +75,11 @@ mod tests {
         assert!(s.maintenance_sample_days > 0.0 && s.maintenance_sample_days < s.maintenance_horizon_days);
         assert!(s.plateau_step > 0.0 && s.plateau_step < s.noticeable_improvement);
         assert!(["roller", "pen", "stamp"].contains(&s.default_device.as_str()));
+        assert!(s.verification_sizes.windows(2).all(|w| w[0] < w[1]));
+        assert!(s
+            .verification_sizes
+            .iter()
+            .all(|&m| m > s.screening_size && m < s.cohort_size));
+        assert!(s.verification_z > 0.0);
     }
 }
