@@ -134,26 +134,7 @@ fn bad_input_exits_2_with_a_message_naming_the_key() {
         "{err}"
     );
 
-    let out = cit()
-        .args([
-            "plan",
-            "--age",
-            "40",
-            "--sex",
-            "female",
-            "--skin-type",
-            "9",
-            "--site",
-            "cheek",
-            "--concern",
-            "texture",
-            "--severity",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = texture_plan_with("--skin-type", "9");
     assert!(
         err.contains("patient.skin_type = 9") && err.contains("--skin-type"),
         "{err}"
@@ -172,28 +153,37 @@ fn bad_input_exits_2_with_a_message_naming_the_key() {
 
     // Negative numbers reach the checks, which name the key and the flag.
     for (flag, key) in [("--age", "patient.age = -5"), ("--severity", "severity = -5")] {
-        let mut args = vec![
-            "plan",
-            "--age",
-            "40",
-            "--sex",
-            "female",
-            "--skin-type",
-            "2",
-            "--site",
-            "cheek",
-            "--concern",
-            "texture",
-            "--severity",
-            "2",
-        ];
-        let i = args.iter().position(|a| *a == flag).unwrap();
-        args[i + 1] = "-5";
-        let out = cit().args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = texture_plan_with(flag, "-5");
         assert!(err.contains(key) && err.contains(flag), "{err}");
     }
+}
+
+/// `cit plan` by flags for cheek texture with `flag` set to `value`, expected to exit 2: its
+/// stderr.
+fn texture_plan_with(flag: &str, value: &str) -> String {
+    let mut args = vec![
+        "plan",
+        "--age",
+        "40",
+        "--sex",
+        "female",
+        "--skin-type",
+        "2",
+        "--site",
+        "cheek",
+        "--concern",
+        "texture",
+        "--severity",
+        "2",
+    ];
+    let i = args
+        .iter()
+        .position(|a| *a == flag)
+        .expect("a flag of the base command");
+    args[i + 1] = value;
+    let out = cit().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "cit {args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
