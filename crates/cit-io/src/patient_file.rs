@@ -220,7 +220,26 @@ impl RawPatientFile {
             scale.max,
             &a_target,
         )?;
+        let before = concerns[0].severity;
         let goal = match (goal_name, target) {
+            // Every scale is "lower is better": a target at or above today's grade asks for nothing.
+            ("target", Some(t)) if t >= before => {
+                return Err(cx
+                    .invalid(
+                        "target_grade",
+                        &Value::Float(t),
+                        format!(
+                            "is not below the first concern's grade before treatment ({})",
+                            num(before)
+                        ),
+                        format!(
+                            "a grade below {} on the {} scale (lower is better)",
+                            num(before),
+                            scale.name
+                        ),
+                    )
+                    .into())
+            }
             ("target", Some(t)) => Goal::TargetGrade(t),
             ("target", None) => return Err(cx.missing("target_grade", a_target).into()),
             (_, Some(t)) => {
