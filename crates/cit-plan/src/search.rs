@@ -259,6 +259,9 @@ impl Screened {
 
 /// Orders settings: fewest sessions, then least downtime (whole days, p90), then least PIH
 /// risk (whole percent), then the higher probability, then the shorter interval and needle.
+/// Settings that do not reach the goal within the sessions screened come last, the most likely
+/// first: when none reaches it, the plan is the course most likely to (a shallow setting with
+/// less downtime that rarely gets there is not the better answer).
 pub fn rank(a: &Screened, b: &Screened) -> std::cmp::Ordering {
     let key = |s: &Screened| {
         (
@@ -267,8 +270,14 @@ pub fn rank(a: &Screened, b: &Screened) -> std::cmp::Ordering {
             (s.figures.pih_probability * 100.0).round() as i64,
         )
     };
-    key(a)
-        .cmp(&key(b))
+    let likelier_if_neither_reaches = match (a.sessions, b.sessions) {
+        (None, None) => b.figures.probability.total_cmp(&a.figures.probability),
+        _ => std::cmp::Ordering::Equal,
+    };
+    a.sessions_key()
+        .cmp(&b.sessions_key())
+        .then(likelier_if_neither_reaches)
+        .then(key(a).cmp(&key(b)))
         .then(b.figures.probability.total_cmp(&a.figures.probability))
         .then(a.setting.interval_days.total_cmp(&b.setting.interval_days))
         .then(a.setting.needle_length_mm.total_cmp(&b.setting.needle_length_mm))
@@ -802,5 +811,33 @@ mod tests {
         assert_eq!(direct.probability_by_sessions[1], fin.probability_by_sessions[1]);
         // `optimal` is not checked this way.
         assert!(fewer_sessions(&forehead, &finalists, &cohort, Goal::Optimal, &settings).is_none());
+    }
+
+    #[test]
+    fn settings_that_never_reach_the_goal_rank_by_likelihood_before_downtime() {
+        let screened = |sessions: Option<u32>, probability: f64, downtime: f64, depth: f64| Screened {
+            setting: Setting {
+                needle_length_mm: depth,
+                ..setting()
+            },
+            sessions,
+            probability_by_sessions: vec![probability],
+            dose_response: Vec::new(),
+            figures: Figures {
+                probability,
+                downtime_days_p90: downtime,
+                ..empty_figures()
+            },
+            result: 0.0,
+            over_downtime: false,
+        };
+        let (gentle_unlikely, deep_likelier) = (screened(None, 0.125, 2.0, 0.25), screened(None, 0.5, 5.0, 0.75));
+        assert_eq!(rank(&deep_likelier, &gentle_unlikely), std::cmp::Ordering::Less);
+        // Among settings that reach it, fewer sessions and then less downtime still come first.
+        let (reaches_in_3, reaches_in_4) = (screened(Some(3), 0.8, 5.0, 0.75), screened(Some(4), 0.9, 2.0, 0.25));
+        assert_eq!(rank(&reaches_in_3, &reaches_in_4), std::cmp::Ordering::Less);
+        assert_eq!(rank(&reaches_in_4, &deep_likelier), std::cmp::Ordering::Less);
+        let (gentle, harsh) = (screened(Some(3), 0.8, 2.0, 0.25), screened(Some(3), 0.9, 5.0, 0.75));
+        assert_eq!(rank(&gentle, &harsh), std::cmp::Ordering::Less);
     }
 }
