@@ -113,11 +113,16 @@ impl Planner<'_> {
         let face = profile.region.is_face();
         let scale = outcome::scale(primary.kind, face);
         if let Goal::TargetGrade(t) = profile.goal {
-            if !(scale.min..=scale.max).contains(&t) {
+            // Lower is better on every scale: a target at or above today's grade asks for nothing
+            // (the patient file refuses it too, with the key; this guards library callers).
+            if !(scale.min..=scale.max).contains(&t) || t >= primary.severity {
                 return Err(PlanError::OutOfRange {
                     what: "target grade".into(),
                     value: t.to_string(),
-                    allowed: format!("{} to {} ({})", scale.min, scale.max, scale.name),
+                    allowed: format!(
+                        "{} to below the grade before treatment, {} ({})",
+                        scale.min, primary.severity, scale.name
+                    ),
                 });
             }
         }

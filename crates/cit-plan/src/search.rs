@@ -189,6 +189,13 @@ fn round(trials: &mut [Trial], s: &Setting, cohort: &Cohort, settings: &PlannerS
         .for_each(|t| t.next_session(s, &cohort.params[t.patient], settings.follow_up_days, project));
 }
 
+/// Makes every trial's parked projection (in parallel).
+fn project_parked(trials: &mut [Trial], cohort: &Cohort) {
+    trials
+        .par_iter_mut()
+        .for_each(|t| t.project_parked(&cohort.params[t.patient]));
+}
+
 /// Share of trials that reached the goal with `n` sessions (`None` if not all are decidable).
 pub fn probability(trials: &[Trial], goal: Goal, before: f64, n: u32, s: &PlannerSettings) -> Option<f64> {
     let mut hits = 0usize;
@@ -446,9 +453,7 @@ pub fn finalise(
     };
     let unpark = |trials: &mut Vec<Trial>, probs: &mut Vec<Option<f64>>| {
         if let Some(k) = parked {
-            trials
-                .par_iter_mut()
-                .for_each(|t| t.project_parked(&cohort.params[t.patient]));
+            project_parked(trials, cohort);
             probs[k as usize - 1] = prob_at(trials, k);
         }
     };
@@ -592,9 +597,7 @@ pub fn fewer_sessions(
         probs[k as usize - 1] = Some(c.probability);
         let mut sessions = k;
         if k >= 2 {
-            c.trials
-                .par_iter_mut()
-                .for_each(|t| t.project_parked(&cohort.params[t.patient]));
+            project_parked(&mut c.trials, cohort);
             probs[k as usize - 2] = probability(&c.trials, goal, before, k - 1, settings);
             if probs[k as usize - 2].unwrap_or(0.0) >= settings.probability_goal {
                 sessions = k - 1;

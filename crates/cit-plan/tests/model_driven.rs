@@ -99,3 +99,25 @@ fn an_optimal_course_that_does_little_says_so() {
     // A `noticeable` goal states the size of the change itself: no such warning.
     assert!(!warning_ids(&weak, Goal::Noticeable).contains(&"simulated-small-benefit".to_string()));
 }
+
+#[test]
+fn a_target_grade_at_or_above_todays_grade_is_refused() {
+    let (set, settings, rules) = (
+        ParameterSet::shipped(),
+        PlannerSettings::shipped(),
+        SafetyRules::shipped(),
+    );
+    let planner = Planner {
+        set: &set,
+        settings: &settings,
+        rules: &rules,
+    };
+    for target in [3.0, 3.5] {
+        let profile = PatientProfile {
+            goal: Goal::TargetGrade(target),
+            ..crows_feet()
+        };
+        let err = planner.plan(&profile).expect_err("nothing to plan");
+        assert!(err.to_string().contains("below the grade before treatment"), "{err}");
+    }
+}
