@@ -83,7 +83,7 @@ pub fn plan_json(profile: &PatientProfile, plan: &Plan) -> Value {
         "alternatives": plan.alternatives.iter().map(|a| json!({
             "description": a.description, "sessions": a.sessions, "interval_days": a.setting.interval_days,
             "needle_length_mm": a.setting.needle_length_mm, "device": a.setting.device,
-            "adjunct": a.setting.adjunct.map(|x| x.name()),
+            "passes": a.setting.passes, "adjunct": a.setting.adjunct.map(|x| x.name()),
             "probability_of_goal": a.probability_of_goal, "virtual_patients": a.cohort_size,
         })).collect::<Vec<_>>(),
         "depth_range_mm": {"min": plan.depth_range.min_mm, "max": plan.depth_range.max_mm, "basis": plan.depth_range.basis},
@@ -222,8 +222,14 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,
-                "  {}: {} sessions, {} days apart, {} mm: probability {} ({} virtual patients)",
-                a.description, sessions, a.setting.interval_days, a.setting.needle_length_mm, prob, a.cohort_size
+                "  {}: {} sessions, {} days apart, {} mm, {} passes: probability {} ({} virtual patients)",
+                a.description,
+                sessions,
+                a.setting.interval_days,
+                a.setting.needle_length_mm,
+                a.setting.passes,
+                prob,
+                a.cohort_size
             );
         }
     }

@@ -200,10 +200,23 @@ impl Planner<'_> {
             return Ok(plan);
         };
         // A setting that screened a little below the required probability may reach it with one
-        // session fewer than the screened best on more patients; otherwise the best goes to the
-        // full cohort from its screened count.
-        let (best, fin) = match search::fewer_sessions(&subject, &finalists, &cohort, profile.goal, s) {
-            Some((i, fin)) => (finalists[i].clone(), fin),
+        // session fewer than the screened best on more patients, and so may the same settings
+        // with more passes per session (denser needling is worth its extra injury only if it
+        // saves a session, so it is screened only here, up to one session fewer than the best).
+        // `optimal` has no count to beat before every setting has flattened: no check.
+        let mut contenders = Vec::new();
+        let to_beat = best.sessions.filter(|&k| k >= 2 && profile.goal != Goal::Optimal);
+        if let Some(k) = to_beat {
+            let denser = denser_settings(&candidates, s);
+            plan.candidates += denser.len();
+            let max_downtime = profile.constraints.max_downtime_days;
+            let denser = search::screen(&subject, &denser, &cohort, profile.goal, k - 1, max_downtime, s);
+            contenders = finalists.clone();
+            contenders.extend(search::finalists(&denser, profile.goal, s));
+        }
+        let check = to_beat.and_then(|k| search::fewer_sessions(&subject, &contenders, k, &cohort, profile.goal, s));
+        let (best, fin) = match check {
+            Some((i, fin)) => (contenders[i].clone(), fin),
             None => {
                 let start = best.sessions.unwrap_or(max_sessions).min(max_sessions);
                 let fin = search::finalise(&subject, &best.setting, &cohort, profile.goal, start, max_sessions, s);
@@ -374,6 +387,21 @@ fn simulated_warning(id: &str, reason: String, advice: String, cohort: usize) ->
     }
 }
 
+/// The settings of `candidates` again with each of the device's denser passes
+/// (`denser_passes` of data/planner.toml, all above the standard passes).
+pub fn denser_settings(candidates: &[Setting], s: &PlannerSettings) -> Vec<Setting> {
+    candidates
+        .iter()
+        .flat_map(|c| {
+            s.denser_passes
+                .of(c.device)
+                .iter()
+                .filter(move |&&p| p > c.passes)
+                .map(move |&passes| Setting { passes, ..*c })
+        })
+        .collect()
+}
+
 /// The candidate settings: needle lengths spread over the safe range, every interval, the device,
 /// and the tranexamic-acid adjunct as a variant for pigment concerns.
 pub fn candidate_settings(
@@ -408,7 +436,7 @@ pub fn candidate_settings(
                 out.push(Setting {
                     device,
                     needle_length_mm,
-                    passes: s.passes.of(device),
+                    passes: *s.passes.of(device),
                     interval_days,
                     adjunct,
                 });
@@ -416,4 +444,30 @@ pub fn candidate_settings(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denser_settings_repeat_each_setting_with_more_passes_only() {
+        let mut s = PlannerSettings::shipped();
+        s.denser_passes = crate::settings::ByDevice {
+            roller: vec![6],
+            pen: vec![2, 4, 5],
+            stamp: vec![],
+        };
+        let setting = |device, passes| Setting {
+            device,
+            needle_length_mm: 0.5,
+            passes,
+            interval_days: 28.0,
+            adjunct: None,
+        };
+        let candidates = [setting("pen", 3), setting("stamp", 2), setting("roller", 4)];
+        let denser = denser_settings(&candidates, &s);
+        // Two passes are not denser than three; stamps have none; everything else is kept.
+        assert_eq!(denser, vec![setting("pen", 4), setting("pen", 5), setting("roller", 6)]);
+    }
 }

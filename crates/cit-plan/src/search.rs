@@ -518,21 +518,26 @@ pub fn wilson_upper(p: f64, n: usize, z: f64) -> f64 {
 }
 
 /// The fewer-sessions check of `noticeable` and target-grade plans. Screening on a few patients
-/// picks the best setting and its count `k`, but 16 patients cannot tell a setting that reaches
-/// the goal in 75 % with `k - 1` sessions from one that reaches it in 80 %. So every finalist
-/// whose screening share at `k - 1` is still compatible with the required probability (upper
-/// Wilson bound at or above it) is run with `k - 1` sessions on the first
-/// `settings.verification_sizes` patients in turn, dropped when its bound falls below; of those
-/// left, the most likely `settings.verification_full_runs` are run on the full cohort. The first
-/// whose full-cohort count (at most `k - 1`) reaches the required probability is returned with
-/// its index in `finalists` and its full-cohort run; `None` keeps the screened best.
+/// picks the best setting and its count `best_sessions`, but 16 patients cannot tell a setting
+/// that reaches the goal in 75 % with one session fewer from one that reaches it in 80 %. So
+/// every one of `contenders` (the screened settings, and the same with more passes) whose
+/// screening share at `best_sessions - 1` is still compatible with the required probability
+/// (upper Wilson bound at or above it; a contender that reached the goal with fewer sessions in
+/// screening counts as compatible) is run with `best_sessions - 1` sessions on the first
+/// `settings.verification_sizes` patients in turn, dropped when its bound falls below. Of those
+/// left, the ones that reach the goal on the last stage's patients come first, then the gentlest
+/// by the ranking's keys (downtime, PIH risk), then the most likely; the first
+/// `settings.verification_full_runs` are run on the full cohort. The first whose full-cohort
+/// count (at most `best_sessions - 1`) reaches the required probability is returned with its
+/// index in `contenders` and its full-cohort run; `None` keeps the screened best.
 ///
-/// `optimal` is not checked: its count is where a person's dose-response flattens, which needs
-/// every setting run one session further, and the long body plans have no time left for it
-/// (docs/planner.md, "Limits").
+/// `optimal` is not checked (`None`): its count is where a person's
+/// dose-response flattens, which needs every setting run one session further, and the long body
+/// plans have no time left for it (docs/planner.md, "Limits").
 pub fn fewer_sessions(
     subject: &Subject<'_>,
-    finalists: &[Screened],
+    contenders: &[Screened],
+    best_sessions: u32,
     cohort: &Cohort,
     goal: Goal,
     settings: &PlannerSettings,
@@ -540,7 +545,7 @@ pub fn fewer_sessions(
     if goal == Goal::Optimal {
         return None;
     }
-    let k = finalists.first()?.sessions?.checked_sub(1).filter(|&k| k >= 1)?;
+    let k = best_sessions.checked_sub(1).filter(|&k| k >= 1)?;
     let before = subject.concerns[0].severity;
     let everyone = cohort.params.len();
     let screening = settings.screening_size.min(everyone);
@@ -551,9 +556,19 @@ pub fn fewer_sessions(
         index: usize,
         trials: Vec<Trial>,
         probability: f64,
+        /// Reaches the goal on the patients run so far (`false` first), downtime (whole days,
+        /// p90) and PIH risk (whole percent) on them: the order contenders are kept in.
+        key: (bool, i64, i64),
     }
+    let key = |probability: f64, f: &Figures| {
+        (
+            probability < settings.probability_goal,
+            f.downtime_days_p90.ceil() as i64,
+            (f.pih_probability * 100.0).round() as i64,
+        )
+    };
     let extend = |c: &mut Contender, upto: usize| {
-        let setting = &finalists[c.index].setting;
+        let setting = &contenders[c.index].setting;
         let mut more: Vec<Trial> = (c.trials.len()..upto)
             .into_par_iter()
             .map(|j| Trial::new(subject, j, &cohort.params[j]))
@@ -569,26 +584,51 @@ pub fn fewer_sessions(
             round(&mut more, setting, cohort, settings, project);
         }
         c.trials.extend(more);
-        c.probability = probability(&c.trials, goal, before, k, settings).unwrap_or(0.0);
+        let f = figures(&c.trials, cohort, goal, before, k, settings);
+        c.probability = f.probability;
+        c.key = key(f.probability, &f);
     };
-    let mut contenders: Vec<Contender> = finalists
+    // The screening share with k sessions; a contender that reached the goal with fewer (the
+    // screening stops at the first round some setting reaches it) has no share at k, and counts
+    // with the share it reached the goal with. Its screening figures (at the last round it ran)
+    // give its first place in the order.
+    let screened_share = |sc: &Screened| {
+        let at_k = sc.probability_by_sessions.get(k as usize - 1).copied();
+        at_k.or_else(|| {
+            sc.sessions
+                .filter(|&j| j < k)
+                .and(sc.probability_by_sessions.last().copied())
+        })
+    };
+    let mut left: Vec<Contender> = contenders
         .iter()
         .enumerate()
-        .filter_map(|(i, sc)| sc.probability_by_sessions.get(k as usize - 1).map(|&p| (i, p)))
-        .filter(|&(_, p)| plausible(p, screening))
-        .map(|(index, probability)| Contender {
+        .filter_map(|(i, sc)| screened_share(sc).map(|p| (i, p, key(p, &sc.figures))))
+        .filter(|&(_, p, _)| plausible(p, screening))
+        .map(|(index, probability, key)| Contender {
             index,
             trials: Vec::new(),
             probability,
+            key,
         })
         .collect();
-    for &m in settings.verification_sizes.iter().filter(|&&m| m < everyone) {
-        contenders.par_iter_mut().for_each(|c| extend(c, m));
-        contenders.retain(|c| plausible(c.probability, m));
+    // Those reaching the goal first, then the gentlest, then the most likely; on ties the
+    // contenders' order (the sort is stable). Each stage runs only the first few.
+    let order = |left: &mut Vec<Contender>| {
+        left.sort_by(|a, b| a.key.cmp(&b.key).then(b.probability.total_cmp(&a.probability)))
+    };
+    let stages = settings
+        .verification_sizes
+        .iter()
+        .zip(&settings.verification_contenders);
+    for (&m, &most) in stages.filter(|(&m, _)| m < everyone) {
+        order(&mut left);
+        left.truncate(most);
+        left.par_iter_mut().for_each(|c| extend(c, m));
+        left.retain(|c| plausible(c.probability, m));
     }
-    // Most likely first; on ties the screening's order (the sort is stable).
-    contenders.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-    for mut c in contenders.into_iter().take(settings.verification_full_runs) {
+    order(&mut left);
+    for mut c in left.into_iter().take(settings.verification_full_runs) {
         extend(&mut c, everyone);
         if c.probability < settings.probability_goal {
             continue;
@@ -794,7 +834,7 @@ mod tests {
         let screened = screen(&forehead, &candidates, &cohort, Goal::Noticeable, 10, None, &settings);
         let finalists = finalists(&screened, Goal::Noticeable, &settings);
         assert_eq!(finalists[0].sessions, Some(4), "the screening's best count");
-        let (i, fin) = fewer_sessions(&forehead, &finalists, &cohort, Goal::Noticeable, &settings)
+        let (i, fin) = fewer_sessions(&forehead, &finalists, 4, &cohort, Goal::Noticeable, &settings)
             .expect("a setting with 3 sessions");
         assert!(i > 0, "not the screened best");
         assert_eq!(fin.sessions, 3);
@@ -813,7 +853,7 @@ mod tests {
         assert_eq!(direct.probability_by_sessions[2], Some(p));
         assert_eq!(direct.probability_by_sessions[1], fin.probability_by_sessions[1]);
         // `optimal` is not checked this way.
-        assert!(fewer_sessions(&forehead, &finalists, &cohort, Goal::Optimal, &settings).is_none());
+        assert!(fewer_sessions(&forehead, &finalists, 4, &cohort, Goal::Optimal, &settings).is_none());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub struct PlannerSettings {
     pub noticeable_improvement: f64,
     pub plateau_step: f64,
     pub verification_sizes: Vec<usize>,
+    pub verification_contenders: Vec<usize>,
     pub verification_full_runs: usize,
     pub verification_z: f64,
     pub maintenance_horizon_days: f64,
@@ -30,23 +31,29 @@ pub struct PlannerSettings {
     pub pih_warning_probability: f64,
     pub downtime_warning_days: f64,
     pub default_device: String,
-    pub passes: Passes,
+    /// Passes per session of each device in every screened setting.
+    pub passes: ByDevice<u32>,
+    /// More passes per session, tried only where they could save a session (docs/planner.md,
+    /// search step 7).
+    pub denser_passes: ByDevice<Vec<u32>>,
 }
 
+/// One value for each device kind.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Passes {
-    pub roller: u32,
-    pub pen: u32,
-    pub stamp: u32,
+pub struct ByDevice<T> {
+    pub roller: T,
+    pub pen: T,
+    pub stamp: T,
 }
 
-impl Passes {
-    pub fn of(&self, kind: &str) -> u32 {
+impl<T> ByDevice<T> {
+    /// The value of device `kind` (roller, pen or stamp; anything else is the pen).
+    pub fn of(&self, kind: &str) -> &T {
         match kind {
-            "roller" => self.roller,
-            "stamp" => self.stamp,
-            _ => self.pen,
+            "roller" => &self.roller,
+            "stamp" => &self.stamp,
+            _ => &self.pen,
         }
     }
 }
@@ -81,5 +88,17 @@ mod tests {
             .iter()
             .all(|&m| m > s.screening_size && m < s.cohort_size));
         assert!(s.verification_z > 0.0);
+        assert_eq!(s.verification_contenders.len(), s.verification_sizes.len());
+        assert!(s
+            .verification_contenders
+            .iter()
+            .all(|&c| c >= s.verification_full_runs.max(1)));
+        // Denser needling means more passes than the screened settings have, within the range a
+        // scenario file accepts (1-20).
+        for kind in ["roller", "pen", "stamp"] {
+            let (standard, denser) = (*s.passes.of(kind), s.denser_passes.of(kind));
+            assert!((1..=20).contains(&standard));
+            assert!(denser.iter().all(|&p| p > standard && p <= 20), "{kind}: {denser:?}");
+        }
     }
 }

@@ -8,7 +8,9 @@
 //! `cargo test --release -p cit-plan --test clinic -- --ignored`. The same facts are evidence
 //! targets of the fit (`clinic_face_lines`, `clinic_body_sessions`, weight 0.2 and 0.5), where
 //! they pull against Ablon 2018 (face wrinkles) and Alqam 2022 (neck wrinkles): the fit keeps the
-//! two trials within their tolerances and leaves grade-2 crow's feet and body wrinkles short.
+//! two trials within their tolerances and leaves the body courses short. Grade-2 crow's feet
+//! reach `noticeable` in 3 sessions only with denser needling (5 pen passes instead of 3; the
+//! planner tries more passes where they save a session).
 
 use cit_core::params::ParameterSet;
 use cit_core::scenario::{Concern, ConcernKind, Patient, StretchMarkType};
@@ -82,7 +84,6 @@ fn face_moderate_lines_reach_noticeable_in_at_most_3_sessions() {
 }
 
 #[test]
-#[ignore = "fails with the calibrated parameters: grade-2 crow's feet (0.5 mm periorbital cap) reach noticeable in 4 sessions (probability 0.83), not 3 (the best 3-session setting, 56 days apart, reaches 0.785 of 1,000); grade-2 forehead and fine lines and every grade-3 line hold"]
 fn face_mild_lines_reach_noticeable_in_at_most_3_sessions() {
     face_reaches_noticeable_in_at_most_3_sessions(&[2.0]);
     let p = plan(&profile(
@@ -145,6 +146,8 @@ fn body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
 fn redness_and_dryness_are_gone_within_7_days_in_95_pct_at_planned_settings() {
     let cases = [
         profile(Region::Periorbital, ConcernKind::Wrinkles, 3.0, Goal::Noticeable, 2),
+        // Planned with denser needling (5 pen passes) to save a session.
+        profile(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2),
         profile(Region::Cheek, ConcernKind::FineLines, 3.0, Goal::Noticeable, 4),
         profile(Region::UpperArm, ConcernKind::Wrinkles, 3.0, Goal::Optimal, 2),
         profile(
