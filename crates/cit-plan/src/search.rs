@@ -531,9 +531,9 @@ pub fn wilson_upper(p: f64, n: usize, z: f64) -> f64 {
 /// count (at most `best_sessions - 1`) reaches the required probability is returned with its
 /// index in `contenders` and its full-cohort run; `None` keeps the screened best.
 ///
-/// `optimal` is not checked (`None`): its count is where a person's
-/// dose-response flattens, which needs every setting run one session further, and the long body
-/// plans have no time left for it (docs/planner.md, "Limits").
+/// `optimal` is not checked (`None`): its count is where a person's dose-response flattens, which
+/// needs every setting run one session further, and the long body plans have no time left for it
+/// (docs/planner.md, "Limits").
 pub fn fewer_sessions(
     subject: &Subject<'_>,
     contenders: &[Screened],
