@@ -12,28 +12,18 @@
 //! reach `noticeable` in 3 sessions only with denser needling (5 pen passes instead of 3; the
 //! planner tries more passes where they save a session).
 
+mod common;
+
 use cit_core::params::ParameterSet;
-use cit_core::scenario::{Concern, ConcernKind, Patient, StretchMarkType};
-use cit_core::skin::{Region, Sex};
+use cit_core::scenario::{ConcernKind, StretchMarkType};
+use cit_core::skin::Region;
 use cit_plan::plan::{Plan, Planner};
-use cit_plan::profile::{Answers, Constraints, Goal, PatientProfile};
+use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
 fn profile(region: Region, kind: ConcernKind, severity: f64, goal: Goal, skin_type: u8) -> PatientProfile {
-    PatientProfile {
-        patient: Patient {
-            age_years: 45.0,
-            sex: Sex::Female,
-            skin_type,
-            photoaging: 2,
-        },
-        region,
-        concerns: vec![Concern { kind, severity }],
-        goal,
-        constraints: Constraints::default(),
-        answers: Answers::default(),
-    }
+    common::woman_of_45(region, kind, severity, goal, skin_type)
 }
 
 fn plan(p: &PatientProfile) -> Plan {

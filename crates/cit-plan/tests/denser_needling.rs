@@ -1,33 +1,20 @@
 //! Denser needling (more passes per session) is planned only where it saves a session
 //! (docs/planner.md, search step 7).
 
+mod common;
+
 use cit_core::params::ParameterSet;
-use cit_core::scenario::{Concern, ConcernKind, Patient};
-use cit_core::skin::{Region, Sex};
+use cit_core::scenario::ConcernKind;
+use cit_core::skin::Region;
 use cit_plan::plan::{Plan, Planner};
-use cit_plan::profile::{Answers, Constraints, Goal, PatientProfile};
+use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
-/// Grade-2 crow's feet, woman of 45, type II, Glogau 2: the standard three pen passes need one
-/// session more than the noticeable goal allows clinics (docs/planner.md).
+/// Grade-2 crow's feet: the standard three pen passes need one session more than the noticeable
+/// goal allows clinics (docs/planner.md).
 fn crows_feet() -> PatientProfile {
-    PatientProfile {
-        patient: Patient {
-            age_years: 45.0,
-            sex: Sex::Female,
-            skin_type: 2,
-            photoaging: 2,
-        },
-        region: Region::Periorbital,
-        concerns: vec![Concern {
-            kind: ConcernKind::Wrinkles,
-            severity: 2.0,
-        }],
-        goal: Goal::Noticeable,
-        constraints: Constraints::default(),
-        answers: Answers::default(),
-    }
+    common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2)
 }
 
 fn plan(settings: &PlannerSettings) -> Plan {

@@ -1,30 +1,17 @@
 //! The recommendation comes from the model: changing a kinetic parameter changes it.
 
+mod common;
+
 use cit_core::params::ParameterSet;
-use cit_core::scenario::{Concern, ConcernKind, Patient};
-use cit_core::skin::{Region, Sex};
+use cit_core::scenario::ConcernKind;
+use cit_core::skin::Region;
 use cit_plan::plan::{Plan, Planner};
-use cit_plan::profile::{Answers, Constraints, Goal, PatientProfile};
+use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
 fn crows_feet() -> PatientProfile {
-    PatientProfile {
-        patient: Patient {
-            age_years: 45.0,
-            sex: Sex::Female,
-            skin_type: 2,
-            photoaging: 2,
-        },
-        region: Region::Periorbital,
-        concerns: vec![Concern {
-            kind: ConcernKind::Wrinkles,
-            severity: 3.0,
-        }],
-        goal: Goal::Noticeable,
-        constraints: Constraints::default(),
-        answers: Answers::default(),
-    }
+    common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 3.0, Goal::Noticeable, 2)
 }
 
 /// The plan for `profile` with `set` on a small cohort (the logic, not the numbers, is under
