@@ -1,11 +1,14 @@
 //! Benchmarks of the planner (`cargo bench -p cit-plan --bench plan`), on a 2-thread pool with
 //! the shipped settings (1,000 virtual patients). `bench/plan` also times the CLI.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use cit_core::params::ParameterSet;
-use cit_core::scenario::{Concern, ConcernKind, Patient, StretchMarkType};
-use cit_core::skin::{Region, Sex};
+use cit_core::scenario::{ConcernKind, StretchMarkType};
+use cit_core::skin::Region;
 use cit_plan::plan::Planner;
-use cit_plan::profile::{Answers, Constraints, Goal, PatientProfile};
+use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
@@ -14,19 +17,7 @@ fn main() {
 }
 
 fn profile(region: Region, kind: ConcernKind, severity: f64, goal: Goal) -> PatientProfile {
-    PatientProfile {
-        patient: Patient {
-            age_years: 45.0,
-            sex: Sex::Female,
-            skin_type: 3,
-            photoaging: 2,
-        },
-        region,
-        concerns: vec![Concern { kind, severity }],
-        goal,
-        constraints: Constraints::default(),
-        answers: Answers::default(),
-    }
+    common::woman_of_45(region, kind, severity, goal, 3)
 }
 
 fn run(p: &PatientProfile) -> u32 {

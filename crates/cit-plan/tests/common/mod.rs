@@ -1,4 +1,4 @@
-//! The person the planner's integration tests plan for.
+//! The person the planner's integration tests and benches plan for.
 
 use cit_core::scenario::{Concern, ConcernKind, Patient};
 use cit_core::skin::{Region, Sex};
