@@ -204,19 +204,19 @@ impl Planner<'_> {
         // with more passes per session (denser needling is worth its extra injury only if it
         // saves a session, so it is screened only here, up to one session fewer than the best).
         // `optimal` has no count to beat before every setting has flattened: no check.
-        let mut contenders = Vec::new();
         let to_beat = best.sessions.filter(|&k| k >= 2 && profile.goal != Goal::Optimal);
-        if let Some(k) = to_beat {
+        let check = to_beat.and_then(|k| {
             let denser = denser_settings(&candidates, s);
             plan.candidates += denser.len();
             let max_downtime = profile.constraints.max_downtime_days;
             let denser = search::screen(&subject, &denser, &cohort, profile.goal, k - 1, max_downtime, s);
-            contenders = finalists.clone();
+            let mut contenders = finalists.clone();
             contenders.extend(search::finalists(&denser, profile.goal, s));
-        }
-        let check = to_beat.and_then(|k| search::fewer_sessions(&subject, &contenders, k, &cohort, profile.goal, s));
+            let (i, fin) = search::fewer_sessions(&subject, &contenders, k, &cohort, profile.goal, s)?;
+            Some((contenders.swap_remove(i), fin))
+        });
         let (best, fin) = match check {
-            Some((i, fin)) => (contenders[i].clone(), fin),
+            Some(found) => found,
             None => {
                 let start = best.sessions.unwrap_or(max_sessions).min(max_sessions);
                 let fin = search::finalise(&subject, &best.setting, &cohort, profile.goal, start, max_sessions, s);

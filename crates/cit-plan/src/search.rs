@@ -270,13 +270,7 @@ impl Screened {
 /// first: when none reaches it, the plan is the course most likely to (a shallow setting with
 /// less downtime that rarely gets there is not the better answer).
 pub fn rank(a: &Screened, b: &Screened) -> std::cmp::Ordering {
-    let key = |s: &Screened| {
-        (
-            s.sessions_key(),
-            s.figures.downtime_days_p90.ceil() as i64,
-            (s.figures.pih_probability * 100.0).round() as i64,
-        )
-    };
+    let key = |s: &Screened| (s.sessions_key(), gentleness(&s.figures));
     let likelier_if_neither_reaches = match (a.sessions, b.sessions) {
         (None, None) => b.figures.probability.total_cmp(&a.figures.probability),
         _ => std::cmp::Ordering::Equal,
@@ -288,6 +282,16 @@ pub fn rank(a: &Screened, b: &Screened) -> std::cmp::Ordering {
         .then(b.figures.probability.total_cmp(&a.figures.probability))
         .then(a.setting.interval_days.total_cmp(&b.setting.interval_days))
         .then(a.setting.needle_length_mm.total_cmp(&b.setting.needle_length_mm))
+}
+
+/// What the ranking compares after the session count: downtime (p90, whole days), then PIH risk
+/// (whole percent); lower is gentler. Rounded, so that differences the screening patients cannot
+/// resolve do not decide.
+fn gentleness(f: &Figures) -> (i64, i64) {
+    (
+        f.downtime_days_p90.ceil() as i64,
+        (f.pih_probability * 100.0).round() as i64,
+    )
 }
 
 /// Screens every candidate on the first `settings.screening_size` patients of `cohort`.
@@ -558,15 +562,9 @@ pub fn fewer_sessions(
         probability: f64,
         /// Reaches the goal on the patients run so far (`false` first), downtime (whole days,
         /// p90) and PIH risk (whole percent) on them: the order contenders are kept in.
-        key: (bool, i64, i64),
+        key: (bool, (i64, i64)),
     }
-    let key = |probability: f64, f: &Figures| {
-        (
-            probability < settings.probability_goal,
-            f.downtime_days_p90.ceil() as i64,
-            (f.pih_probability * 100.0).round() as i64,
-        )
-    };
+    let key = |probability: f64, f: &Figures| (probability < settings.probability_goal, gentleness(f));
     let extend = |c: &mut Contender, upto: usize| {
         let setting = &contenders[c.index].setting;
         let mut more: Vec<Trial> = (c.trials.len()..upto)

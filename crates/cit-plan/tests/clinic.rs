@@ -14,6 +14,8 @@
 
 mod common;
 
+use common::woman_of_45 as profile;
+
 use cit_core::params::ParameterSet;
 use cit_core::scenario::{ConcernKind, StretchMarkType};
 use cit_core::skin::Region;
@@ -21,10 +23,6 @@ use cit_plan::plan::{Plan, Planner};
 use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
-
-fn profile(region: Region, kind: ConcernKind, severity: f64, goal: Goal, skin_type: u8) -> PatientProfile {
-    common::woman_of_45(region, kind, severity, goal, skin_type)
-}
 
 fn plan(p: &PatientProfile) -> Plan {
     let (set, settings, rules) = (
