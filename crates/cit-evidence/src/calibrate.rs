@@ -12,11 +12,13 @@
 //! small prior term keeps parameters the evidence does not constrain at their literature value.
 //!
 //! The search runs in unbounded coordinates `y = logit(u)`, so every trial point lies inside the
-//! bounds; the optimiser is [`crate::nelder_mead`]. It always starts from the priors of the
-//! parameter file, so a re-run with the same seed and settings reproduces the fit exactly.
+//! bounds; the optimiser is [`crate::nelder_mead`]. It searches from the priors of the parameter
+//! file and from each documented start ([`crate::starts`]) and keeps the lowest end; every start
+//! is a fixed point, so a re-run with the same seed and settings reproduces the fit exactly.
 
 use crate::nelder_mead::{self, Settings};
 use crate::run::{run_targets, RunSettings, TargetOutcome};
+use crate::starts::{Start, PRIORS};
 use crate::target::Target;
 use cit_core::params::ParameterSet;
 use rand::{RngExt, SeedableRng};
@@ -161,12 +163,17 @@ pub struct Fit {
     /// Objective (evidence + prior term) at the priors and at the fit.
     pub objective_prior: f64,
     pub objective_fitted: f64,
+    /// Objective evaluations of all searches together.
     pub evaluations: usize,
+    /// Best objective after each iteration of the search kept.
     pub history: Vec<f64>,
     /// Per target: cost at the priors and at the fit.
     pub target_costs: Vec<(f64, f64)>,
     pub outcomes_prior: Vec<TargetOutcome>,
     pub outcomes_fitted: Vec<TargetOutcome>,
+    /// Every search, in the order of the starts, and the start of the one kept.
+    pub searches: Vec<Search>,
+    pub winner: String,
 }
 
 impl Fit {
@@ -184,26 +191,44 @@ impl Fit {
     }
 }
 
-/// Fits the calibrated parameters of `set` to `targets`, starting from their priors.
-pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings) -> Fit {
+/// One search of a fit: from which start, where it ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    /// The start's name (`priors` or one of `data/calibration-starts.toml`).
+    pub start: String,
+    /// Objective at the start and at the search's end (rounded values, as they would be written).
+    pub objective_start: f64,
+    pub objective_end: f64,
+    pub evaluations: usize,
+}
+
+/// Fits the calibrated parameters of `set` to `targets`: one Nelder–Mead search from each of
+/// `starts` (the priors first, see [`crate::starts`]), each with the whole budget and the same
+/// seed, keeping the search that ends lowest (the earlier one on a tie).
+pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings, starts: &[Start]) -> Fit {
     let coords = coordinates(set);
     let run = RunSettings {
         cohort_cap: Some(settings.cohort.max(1)),
     };
-    let prior_units: Vec<f64> = coords.iter().map(|c| c.unit(c.prior)).collect();
     // Search coordinates: logit of the unit position, kept off the bounds so the start is finite.
     let logit = |u: f64| {
         let u = u.clamp(0.02, 0.98);
         (u / (1.0 - u)).ln()
     };
     let logistic = |y: f64| 1.0 / (1.0 + (-y).exp());
-    let y0: Vec<f64> = prior_units.iter().map(|&u| logit(u)).collect();
     let to_values = |y: &[f64]| -> Vec<f64> { coords.iter().zip(y).map(|(c, &yi)| c.value(logistic(yi))).collect() };
     let prior_cost = |values: &[f64]| prior_term(&coords, values);
     let objective = |values: &[f64]| -> f64 {
         let trial = with_values(set, &coords, values);
         let outcomes = run_targets(targets, &trial, run);
         evidence_cost(targets, &outcomes) + prior_cost(values)
+    };
+    let rounded = |values: Vec<f64>| -> Vec<f64> {
+        values
+            .into_iter()
+            .zip(&coords)
+            .map(|(v, c)| round_sig(v).clamp(c.lo, c.hi))
+            .collect()
     };
 
     // The seed orients the first simplex: each edge steps up or down its axis.
@@ -218,15 +243,35 @@ pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings) -> Fit
         f_tolerance: 1e-3,
         restarts: 3,
     };
-    let mut f = |y: &[f64]| objective(&to_values(y));
-    let min = nelder_mead::minimise(&mut f, &y0, &nm);
 
-    let values: Vec<f64> = to_values(&min.x)
-        .into_iter()
-        .zip(&coords)
-        .map(|(v, c)| round_sig(v).clamp(c.lo, c.hi))
-        .collect();
+    let mut searches = Vec::new();
+    // (objective, values, history, start) of the lowest end so far.
+    let mut best: Option<(f64, Vec<f64>, Vec<f64>, String)> = None;
+    for start in starts {
+        let y0: Vec<f64> = start
+            .point(&coords)
+            .iter()
+            .zip(&coords)
+            .map(|(v, c)| logit(c.unit(*v)))
+            .collect();
+        let mut f = |y: &[f64]| objective(&to_values(y));
+        let min = nelder_mead::minimise(&mut f, &y0, &nm);
+        let values = rounded(to_values(&min.x));
+        let end = objective(&values);
+        searches.push(Search {
+            start: start.name.clone(),
+            objective_start: min.history.first().copied().unwrap_or(f64::INFINITY),
+            objective_end: end,
+            evaluations: min.evaluations,
+        });
+        if best.as_ref().is_none_or(|(b, ..)| end < *b) {
+            best = Some((end, values, min.history, start.name.clone()));
+        }
+    }
     let priors: Vec<f64> = coords.iter().map(|c| c.prior).collect();
+    let (_, values, history, winner) =
+        best.unwrap_or_else(|| (f64::INFINITY, priors.clone(), Vec::new(), PRIORS.into()));
+
     let outcomes_prior = run_targets(targets, &with_values(set, &coords, &priors), run);
     let outcomes_fitted = run_targets(targets, &with_values(set, &coords, &values), run);
     let target_costs = targets
@@ -240,11 +285,13 @@ pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings) -> Fit
         coordinates: coords,
         values,
         settings,
-        evaluations: min.evaluations,
-        history: min.history,
+        evaluations: searches.iter().map(|s| s.evaluations).sum(),
+        history,
         target_costs,
         outcomes_prior,
         outcomes_fitted,
+        winner,
+        searches,
     }
 }
 
@@ -255,9 +302,21 @@ pub const RECORD_PREFIX: &str = "# calibration: ";
 /// header; everything else (comments, sources, order) is kept.
 pub fn write_parameter_file(original: &str, fit: &Fit, command: &str) -> String {
     let mut out = String::new();
+    let searches: Vec<String> = fit
+        .searches
+        .iter()
+        .map(|s| format!("from {} -> {:.3}", s.start, s.objective_end))
+        .collect();
     let record = format!(
-        "{RECORD_PREFIX}`{command}` (seed {}, {} evaluations, cohort {}): objective {:.3} at the priors -> {:.3}",
-        fit.settings.seed, fit.evaluations, fit.settings.cohort, fit.objective_prior, fit.objective_fitted
+        "{RECORD_PREFIX}`{command}` (seed {}, {} evaluations in {} searches: {}; kept {}; cohort {}): objective {:.3} at the priors -> {:.3}",
+        fit.settings.seed,
+        fit.evaluations,
+        fit.searches.len(),
+        searches.join(", "),
+        fit.winner,
+        fit.settings.cohort,
+        fit.objective_prior,
+        fit.objective_fitted
     );
     let mut section = String::new();
     let mut recorded = false;
@@ -352,6 +411,13 @@ mod tests {
             target_costs: vec![],
             outcomes_prior: vec![],
             outcomes_fitted: vec![],
+            searches: vec![Search {
+                start: PRIORS.into(),
+                objective_start: 2.0,
+                objective_end: 1.0,
+                evaluations: 10,
+            }],
+            winner: PRIORS.into(),
         };
         let once = write_parameter_file(original, &fit, "cit calibrate");
         assert!(once.contains("[a.x]\nvalue = 1.5\nprior = 1.0"), "{once}");

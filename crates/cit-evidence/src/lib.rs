@@ -20,4 +20,5 @@ pub mod observable;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
+pub mod starts;
 pub mod target;

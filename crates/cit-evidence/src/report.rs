@@ -312,17 +312,32 @@ pub fn fit_markdown(targets: &[Target], fit: &crate::calibrate::Fit, command: &s
     let cell = |s: &str| s.replace('|', "/");
     let mut o = String::from("# Calibration fit report\n\n");
     o.push_str(&format!(
-        "Command: `{command}`  \nSeed {}, {} objective evaluations (budget {}), {} virtual patients per cohort target.\n\n",
-        fit.settings.seed, fit.evaluations, fit.settings.max_evaluations, fit.settings.cohort
+        "Command: `{command}`  \nSeed {}, {} objective evaluations in {} searches (budget {} each), {} virtual patients per cohort target.\n\n",
+        fit.settings.seed, fit.evaluations, fit.searches.len(), fit.settings.max_evaluations, fit.settings.cohort
     ));
     o.push_str(&format!(
         "| | objective |\n|---|---|\n| at the priors | {:.3} |\n| fitted | {:.3} |\n\n",
         fit.objective_prior, fit.objective_fitted
     ));
+    o.push_str(&format!(
+        "Searches (one per start, {} evaluations each at most; the lowest end is kept):\n\n| start | objective at the start | objective at the end | evaluations | kept |\n|---|---|---|---|---|\n",
+        fit.settings.max_evaluations
+    ));
+    for s in &fit.searches {
+        o.push_str(&format!(
+            "| {} | {:.3} | {:.3} | {} | {} |\n",
+            s.start,
+            s.objective_start,
+            s.objective_end,
+            s.evaluations,
+            if s.start == fit.winner { "**yes**" } else { "" }
+        ));
+    }
+    o.push('\n');
     let every = (fit.history.len() / 10).max(1);
     let trace: Vec<String> = fit.history.iter().step_by(every).map(|v| format!("{v:.3}")).collect();
     o.push_str(&format!(
-        "Best objective along the search (every {every} iterations): {}\n\n",
+        "Best objective along the search kept (every {every} iterations): {}\n\n",
         trace.join(" → ")
     ));
 

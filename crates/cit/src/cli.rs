@@ -83,6 +83,10 @@ pub struct CalibrateArgs {
     /// Virtual patients per cohort target during the fit (common to all evaluations).
     #[arg(long, value_name = "N", default_value_t = 80, allow_negative_numbers = true)]
     pub cohort: usize,
+    /// Where the searches start besides the priors (default: the shipped
+    /// data/calibration-starts.toml; docs/calibration.md). Each start gets the whole budget.
+    #[arg(long, value_name = "FILE")]
+    pub starts: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

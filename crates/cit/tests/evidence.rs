@@ -127,6 +127,78 @@ fn calibrate_fits_a_clinics_own_data_reproducibly() {
 }
 
 #[test]
+fn calibrate_searches_from_every_start_and_keeps_the_lowest_end() {
+    let dir = scratch("starts");
+    std::fs::write(
+        dir.join("starts.toml"),
+        "[[start]]\nname = \"low-threshold\"\nreason = \"test\"\nvalues = { \"inflammation.redness_threshold\" = 0.02 }\n\n\
+         [[start]]\nname = \"high-threshold\"\nreason = \"test\"\nvalues = { \"inflammation.redness_threshold\" = 0.45 }\n",
+    )
+    .unwrap();
+    let out = cit()
+        .args(["calibrate", "--max-evaluations", "8", "--cohort", "2", "--starts"])
+        .arg(dir.join("starts.toml"))
+        .arg("--out")
+        .arg(dir.join("p.toml"))
+        .arg(data("evidence-small"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = std::fs::read_to_string(dir.join("p.report.md")).unwrap();
+    // | start | objective at the start | objective at the end | evaluations | kept |
+    let rows: Vec<Vec<String>> = report
+        .lines()
+        .filter(|l| {
+            ["| priors |", "| low-threshold |", "| high-threshold |"]
+                .iter()
+                .any(|s| l.starts_with(s))
+        })
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "one row per search: {report}");
+    let end = |r: &Vec<String>| r[3].parse::<f64>().unwrap();
+    let lowest = rows.iter().map(end).fold(f64::INFINITY, f64::min);
+    let kept: Vec<&Vec<String>> = rows.iter().filter(|r| r[5] == "**yes**").collect();
+    assert_eq!(kept.len(), 1, "{report}");
+    assert_eq!(end(kept[0]), lowest, "{report}");
+    let fitted = std::fs::read_to_string(dir.join("p.toml")).unwrap();
+    let record = fitted.lines().find(|l| l.starts_with("# calibration: ")).unwrap();
+    assert!(
+        record.contains("--starts") && record.contains("in 3 searches"),
+        "{record}"
+    );
+    assert!(record.contains(&format!("kept {}", kept[0][1])), "{record}");
+    assert!(record.ends_with(&format!("-> {lowest:.3}")), "{record}");
+}
+
+#[test]
+fn calibrate_rejects_a_bad_starts_file_before_fitting() {
+    let dir = scratch("badstarts");
+    std::fs::write(
+        dir.join("starts.toml"),
+        "[[start]]\nname = \"x\"\nreason = \"r\"\nvalues = { \"inflammation.redness_threshold\" = 7.0 }\n",
+    )
+    .unwrap();
+    let out = cit()
+        .args(["calibrate", "--max-evaluations", "2", "--starts"])
+        .arg(dir.join("starts.toml"))
+        .arg("--out")
+        .arg(dir.join("out.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("starts.toml")
+            && err.contains("start[0].values.inflammation.redness_threshold")
+            && err.contains("allowed 0.01 to 0.5")
+            && !err.contains("fitting"),
+        "{err}"
+    );
+    assert!(!dir.join("out.toml").exists());
+}
+
+#[test]
 fn calibrate_rejects_a_bad_parameter_file_without_writing() {
     let dir = scratch("badparams");
     std::fs::write(dir.join("p.toml"), "[device.roller_efficiency]\nvalue = 0.4\n").unwrap();
