@@ -210,6 +210,7 @@ mod kernel {
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
             normal_collagen: 0.8,
+            normal_elastin: 0.9,
             surroundings_gain: &[1.0],
             responsiveness: 1.0,
             deficit_feedback: 1.0,

@@ -517,6 +517,9 @@ pub struct Column {
     pub surface: Surface,
     /// Collagen content of normal skin of this person at the current age (ageing trajectory).
     normal_collagen: f64,
+    /// Functional elastin of this person's normal skin when treatment began: the elastin set
+    /// point (times the lesion's elastin factor).
+    normal_elastin: f64,
     /// Fibroblast response of this column's tissue: the lesion's, times the site's (body skin
     /// answers the same injury less than facial skin).
     responsiveness: f64,
@@ -634,6 +637,7 @@ impl Column {
                 adjunct: 0.0,
             },
             normal_collagen: age_matrix.collagen,
+            normal_elastin: age_matrix.elastin,
             responsiveness: t.responsiveness * setup.skin.wound_response(p),
             surroundings_gain: vec![1.0; n],
             day: 0.0,
@@ -796,6 +800,7 @@ impl Column {
             elastin_synthesis: self.base_elastin_synthesis * synthesis_factor,
             synthesis_factor,
             normal_collagen: self.normal_collagen,
+            normal_elastin: self.normal_elastin,
             surroundings_gain: &self.surroundings_gain,
             responsiveness: self.responsiveness,
             deficit_feedback: self.setup.tissue.deficit_feedback,

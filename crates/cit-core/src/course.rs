@@ -29,6 +29,7 @@ pub struct Course {
     age_years: f64,
     fat_before: f64,
     face: bool,
+    mimic_folds: bool,
 }
 
 impl Course {
@@ -70,6 +71,7 @@ impl Course {
             age_years: patient.age_years,
             fat_before: ageing::fat_volume_factor(patient.age_years, p),
             face: skin.face,
+            mimic_folds: skin.mimic_folds,
         }
     }
 
@@ -122,7 +124,7 @@ impl Course {
             lesion_before: &self.before[self.column_of[c]],
             fat_volume: ageing::fat_volume_factor(age, p),
             fat_volume_before: self.fat_before,
-            face: self.face,
+            mimic_folds: self.mimic_folds,
         };
         outcome::grade(concern.kind, concern.severity, &inputs, p)
     }

@@ -59,6 +59,8 @@ pub struct Rates {
     pub homeostatic_removal: f64,
     pub wound_elastin: f64,
     pub elastin_degradation: f64,
+    /// Removal of functional elastin above the tissue's set point, per day.
+    pub elastin_excess_removal: f64,
     pub elastosis: f64,
     pub elastotic_degradation: f64,
     pub elastotic_clearance_by_i: f64,
@@ -98,6 +100,7 @@ impl Rates {
             homeostatic_removal: std::f64::consts::LN_2 / p.ageing_homeostatic_excess_half_life_days,
             wound_elastin: p.elastin_wound_synthesis_per_day * p.fibroblast_responsiveness,
             elastin_degradation: ageing::elastin_degradation_per_day(p),
+            elastin_excess_removal: std::f64::consts::LN_2 / p.elastin_excess_half_life_days,
             elastosis: ageing::elastosis_per_day(photo, p),
             elastotic_degradation: ageing::elastotic_degradation_per_day(p),
             elastotic_clearance_by_i: p.elastin_elastotic_clearance_by_inflammation,
@@ -157,6 +160,9 @@ pub struct ColumnEnv<'a> {
     pub synthesis_factor: f64,
     /// Total collagen of normal skin at this age; times the matrix factor, the removal set point.
     pub normal_collagen: f64,
+    /// Functional elastin of this person's normal skin when treatment began; times the elastin
+    /// factor, the set point above which new elastin is removed.
+    pub normal_elastin: f64,
     /// Collagen of the surrounding skin in each layer relative to `normal_collagen` (1 for the
     /// surrounding skin itself): a lesion's deficit feedback measures its matrix against it, so a
     /// groove keeps filling while the needled skin around it thickens.
@@ -384,9 +390,19 @@ fn layer_terms_lanes<const L: usize, const PAIR: bool>(
         loss[C1][k] = r.collagen_degradation + excess_loss;
 
         // Elastin: new elastin from activated fibroblasts; photoageing converts functional elastin
-        // to elastotic material, which inflammation helps clear (El-Domyati 2015).
+        // to elastotic material, which inflammation helps clear (El-Domyati 2015). Like collagen,
+        // elastin above the tissue's own set point (the person's elastin when treatment began,
+        // times the lesion's factor) is removed: a wound's new fibres are laid down loosely and
+        // only part of them is kept, so a course's elastin gain fades instead of adding up for
+        // good with every session.
+        let elastin_excess = (e - env.normal_elastin * efs[k]).max(0.0);
+        let elastin_excess_loss = if e > 1e-12 {
+            r.elastin_excess_removal * elastin_excess / e
+        } else {
+            0.0
+        };
         prod[E][k] = elastin_synthesis + r.wound_elastin * env.synthesis_factor * response * f;
-        loss[E][k] = r.elastin_degradation + r.elastosis;
+        loss[E][k] = r.elastin_degradation + r.elastosis + elastin_excess_loss;
         prod[ED][k] = r.elastosis * e;
         loss[ED][k] = r.elastotic_degradation + r.elastotic_clearance_by_i * i;
     }
@@ -522,12 +538,12 @@ impl RelaxationMemo {
 }
 
 /// Rows of the layer state whose loss coefficient is a rate constant, the same in every layer
-/// and at every state (fibroblasts' return to rest; functional elastin's degradation and
-/// elastosis): a stepper may take such a row's loss as uniform without comparing its elements.
+/// and at every state (fibroblasts' return to rest): a stepper may take such a row's loss as
+/// uniform without comparing its elements. Functional elastin is not one: its removal above the
+/// set point depends on the layer's elastin.
 pub const CONSTANT_LOSS: [bool; LAYER_VARS] = {
     let mut constant = [false; LAYER_VARS];
     constant[F] = true;
-    constant[E] = true;
     constant
 };
 
@@ -737,6 +753,7 @@ mod tests {
             elastin_synthesis: r.elastin_degradation,
             synthesis_factor: 1.0,
             normal_collagen: 1.0,
+            normal_elastin: 1.0,
             surroundings_gain: &[1.0],
             responsiveness: 1.0,
             deficit_feedback: 1.0,
@@ -750,6 +767,52 @@ mod tests {
                 LAYER_NAMES[k]
             );
         }
+    }
+
+    #[test]
+    fn elastin_above_its_set_point_is_removed_and_below_it_is_not() {
+        let p = Params::shipped();
+        let r = Rates::new(&p, 1, 3, 1.0);
+        let env = |elastin_factor: &'static [f64]| ColumnEnv {
+            signal: &[0.0],
+            matrix_factor: &[1.0],
+            elastin_factor,
+            collagen_synthesis: 0.0,
+            elastin_synthesis: 0.0,
+            synthesis_factor: 1.0,
+            normal_collagen: 1.0,
+            normal_elastin: 0.8,
+            surroundings_gain: &[1.0],
+            responsiveness: 1.0,
+            deficit_feedback: 1.0,
+            remodelling_by_i: 0.0,
+        };
+        let turnover = r.elastin_degradation + r.elastosis;
+        let elastin_loss = |e: f64, factor: &'static [f64]| {
+            let x = [0.0, 0.0, 1.0, 0.1, 0.8, e, 0.0];
+            layer_terms(&x, &env(factor), 0, &r).1[E]
+        };
+        // Set point 0.8 × 1: elastin at 1.0 loses its excess 0.2 at the excess rate on top of
+        // turnover; at or below the set point only turnover.
+        assert_relative_eq!(
+            elastin_loss(1.0, &[1.0]) * 1.0,
+            turnover * 1.0 + r.elastin_excess_removal * 0.2,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(elastin_loss(0.8, &[1.0]), turnover, max_relative = 1e-12);
+        assert_relative_eq!(elastin_loss(0.5, &[1.0]), turnover, max_relative = 1e-12);
+        // A lesion's set point is its own (deficient) elastin: a band at 0.5 of its surroundings
+        // (set point 0.4) loses what it gained above 0.4.
+        assert_relative_eq!(
+            elastin_loss(0.5, &[0.5]) * 0.5,
+            turnover * 0.5 + r.elastin_excess_removal * 0.1,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            r.elastin_excess_removal,
+            std::f64::consts::LN_2 / p.elastin_excess_half_life_days,
+            max_relative = 1e-15
+        );
     }
 
     #[test]
@@ -807,6 +870,7 @@ mod tests {
             elastin_synthesis: 0.002,
             synthesis_factor: 0.8,
             normal_collagen: 0.8,
+            normal_elastin: 1.0,
             surroundings_gain: &surroundings_gain,
             responsiveness: 1.3,
             deficit_feedback: 0.6,
@@ -885,6 +949,7 @@ mod tests {
                 elastin_synthesis: 0.0,
                 synthesis_factor: 1.0,
                 normal_collagen: 1.0,
+                normal_elastin: 1.0,
                 surroundings_gain: &[1.0],
                 responsiveness: 1.0,
                 deficit_feedback: 1.0,

@@ -93,8 +93,9 @@ pub struct GradeInputs<'a> {
     /// Subcutaneous volume relative to age 25, now and before.
     pub fat_volume: f64,
     pub fat_volume_before: f64,
-    /// Whether the site is on the face (a wrinkle's fold there is drawn by mimic muscles).
-    pub face: bool,
+    /// Whether a wrinkle's fold at the site is drawn by a muscle of facial expression (the face,
+    /// and the neck's platysma; data/sites.toml `mimic_folds`).
+    pub mimic_folds: bool,
 }
 
 /// Grade of `kind` (severity `before` at the start) given the simulated tissue.
@@ -102,9 +103,10 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
     let s = scale(kind, true);
     let raw = match kind {
         // Wrinkle depth has a static part, the groove's dermal deficit against its surroundings,
-        // which new matrix fills, and a dynamic part, the fold that mimic muscles (face) or
-        // gravity and movement (body) pull into the skin, which it does not; both fall with the
-        // stiffness of the skin around (a stiffer layer folds less). The fold's share grows with
+        // which new matrix fills, and a dynamic part, the fold that mimic muscles (face and neck)
+        // or gravity and movement (the other body sites) pull into the skin, which it does not;
+        // both fall with the stiffness of the skin around (a stiffer layer folds less). The
+        // fold's share grows with
         // the grade: Lemperle's grade 1 is a just perceptible line, 2 shallow, 3 moderately deep,
         // 4 deep with well-defined edges, 5 a very deep wrinkle with a redundant fold. It is taken
         // as the share of grade 5 times grade / 5.
@@ -114,7 +116,7 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
             let d = deficit(g.normal, g.lesion);
             let stiff = (g.lesion_before.stiffness / g.lesion.stiffness).powf(p.outcome_wrinkle_stiffness_exponent);
             let filled = if d0 > 0.0 { d / d0 } else { 1.0 };
-            let fold_at_grade5 = if g.face {
+            let fold_at_grade5 = if g.mimic_folds {
                 p.outcome_wrinkle_dynamic_share
             } else {
                 p.outcome_body_wrinkle_fold_share
@@ -144,15 +146,20 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
                 before
             }
         }
-        // Stretch mark: the band's collagen and elastin deficit against the surrounding skin.
+        // Stretch mark: the band's collagen and elastin deficit against the surrounding skin,
+        // the part of it above what the eye cannot tell from normal skin (a band whose deficit
+        // falls to that much has gone). So filling removes a larger share of a faint band's grade
+        // than of a deep one's. The invisible part stays below half the band's deficit (the
+        // faintest band, grade 1, is visible).
         ConcernKind::StretchMarks(_) => {
             let deficit = |n: &Snapshot, l: &Snapshot| {
                 0.5 * (1.0 - l.collagen / n.collagen).max(0.0)
                     + 0.5 * (1.0 - l.elastin_functional / n.elastin_functional).max(0.0)
             };
             let d0 = deficit(g.normal_before, g.lesion_before);
+            let invisible = p.outcome_stretch_invisible_deficit.min(0.5 * d0);
             if d0 > 0.0 {
-                before * deficit(g.normal, g.lesion) / d0
+                before * (deficit(g.normal, g.lesion) - invisible).max(0.0) / (d0 - invisible)
             } else {
                 before
             }
@@ -194,4 +201,93 @@ pub fn improvement_pct(kind: ConcernKind, before: f64, after: f64) -> f64 {
 /// Acne scars of this subtype: the qualitative Goodman-Baron grade of a continuous score.
 pub fn goodman_baron_qualitative(score: f64) -> u8 {
     score.round().clamp(1.0, 4.0) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::StretchMarkType;
+    use approx::assert_relative_eq;
+
+    fn tissue(collagen: f64, elastin: f64, dermis_um: f64) -> Snapshot {
+        Snapshot {
+            collagen,
+            elastin_functional: elastin,
+            dermis_um,
+            stiffness: 1.0,
+            ..Snapshot::default()
+        }
+    }
+
+    fn grade_of(
+        kind: ConcernKind,
+        before: f64,
+        lesion_before: Snapshot,
+        lesion: Snapshot,
+        mimic_folds: bool,
+        p: &Params,
+    ) -> f64 {
+        let normal = tissue(1.0, 1.0, 1500.0);
+        let inputs = GradeInputs {
+            normal: &normal,
+            lesion: &lesion,
+            normal_before: &normal,
+            lesion_before: &lesion_before,
+            fat_volume: 1.0,
+            fat_volume_before: 1.0,
+            mimic_folds,
+        };
+        grade(kind, before, &inputs, p)
+    }
+
+    #[test]
+    fn a_stretch_mark_is_graded_on_the_visible_part_of_its_deficit() {
+        let mut p = Params::shipped();
+        p.outcome_stretch_invisible_deficit = 0.05;
+        let alba = ConcernKind::StretchMarks(StretchMarkType::Alba);
+        let band = |deficit: f64| tissue(1.0 - deficit, 1.0 - deficit, 1500.0);
+        // Before treatment the grade is the severity recorded.
+        assert_relative_eq!(grade_of(alba, 2.0, band(0.3), band(0.3), false, &p), 2.0);
+        // A band filled down to the invisible part is gone.
+        assert!(grade_of(alba, 2.0, band(0.3), band(0.05), false, &p) < 1e-12);
+        assert_eq!(grade_of(alba, 2.0, band(0.3), band(0.02), false, &p), 0.0);
+        // The same fill (0.05 of the matrix) removes a larger share of a faint band's grade.
+        let faint = 1.0 - grade_of(alba, 1.0, band(0.15), band(0.10), false, &p) / 1.0;
+        let deep = 1.0 - grade_of(alba, 4.0, band(0.6), band(0.55), false, &p) / 4.0;
+        assert_relative_eq!(faint, 0.05 / 0.10, max_relative = 1e-12);
+        assert_relative_eq!(deep, 0.05 / 0.55, max_relative = 1e-12);
+        // Without an invisible part the grade is proportional to the deficit.
+        p.outcome_stretch_invisible_deficit = 0.0;
+        assert_relative_eq!(
+            grade_of(alba, 2.0, band(0.3), band(0.15), false, &p),
+            1.0,
+            max_relative = 1e-12
+        );
+        // The invisible part never exceeds half a band's deficit.
+        p.outcome_stretch_invisible_deficit = 0.1;
+        assert_relative_eq!(
+            grade_of(alba, 1.0, band(0.1), band(0.075), false, &p),
+            0.5,
+            max_relative = 1e-12
+        );
+    }
+
+    #[test]
+    fn folds_drawn_by_mimic_muscles_take_the_facial_share_elsewhere_the_body_share() {
+        let mut p = Params::shipped();
+        p.outcome_wrinkle_dynamic_share = 0.9;
+        p.outcome_body_wrinkle_fold_share = 0.4;
+        // A grade-5 wrinkle whose groove has filled completely keeps its fold.
+        let groove = tissue(1.0, 1.0, 1200.0);
+        let filled = tissue(1.0, 1.0, 1500.0);
+        let w = ConcernKind::Wrinkles;
+        assert_relative_eq!(grade_of(w, 5.0, groove, filled, true, &p), 4.5, max_relative = 1e-12);
+        assert_relative_eq!(grade_of(w, 5.0, groove, filled, false, &p), 2.0, max_relative = 1e-12);
+        // Sites: the face and the neck (platysma) have mimic folds, the rest of the body not.
+        use crate::skin::Region;
+        for r in Region::ALL {
+            let expected = r.is_face() || r == Region::Neck;
+            assert_eq!(r.anatomy().mimic_folds, expected, "{r:?}");
+        }
+    }
 }

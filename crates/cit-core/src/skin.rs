@@ -104,6 +104,9 @@ impl Region {
 #[serde(deny_unknown_fields)]
 pub struct SiteAnatomy {
     pub face: bool,
+    /// A wrinkle's fold here is drawn by a muscle of facial expression (the face, and the neck's
+    /// platysma), not by gravity and the movement of limbs and trunk.
+    pub mimic_folds: bool,
     pub epidermis_um: f64,
     pub papillary_um: f64,
     pub dermis_um: f64,
@@ -121,6 +124,7 @@ fn site_table() -> &'static BTreeMap<String, SiteAnatomy> {
 pub struct Skin {
     pub region: Region,
     pub face: bool,
+    pub mimic_folds: bool,
     pub epidermis_um: f64,
     pub papillary_um: f64,
     pub dermis_um: f64,
@@ -138,6 +142,7 @@ impl Skin {
         Skin {
             region,
             face: a.face,
+            mimic_folds: a.mimic_folds,
             epidermis_um: a.epidermis_um * fe,
             papillary_um: a.papillary_um * fd,
             dermis_um: a.dermis_um * fd,

@@ -148,6 +148,8 @@ pub struct Patch {
     surface: Vec<Surface>,
     surface_next: Vec<Surface>,
     normal_collagen: f64,
+    /// Functional elastin of the person's normal skin when treatment began (the elastin set point).
+    normal_elastin: f64,
     /// Days since the first session.
     pub day: f64,
     barrier_recovery: f64,
@@ -289,6 +291,7 @@ impl Patch {
             surface_next: surfaces.clone(),
             surface: surfaces,
             normal_collagen: age_matrix.collagen,
+            normal_elastin: age_matrix.elastin,
             day: 0.0,
             barrier_recovery: p.barrier_recovery_per_day,
             deep_hole_dose: [0.0; 3],
@@ -605,6 +608,7 @@ impl Patch {
             elastin_synthesis: self.base_elastin_synthesis * at.synthesis,
             synthesis_factor: at.synthesis,
             normal_collagen: at.normal_collagen,
+            normal_elastin: self.normal_elastin,
             surroundings_gain: &s.surroundings_gain,
             responsiveness: self.responsiveness[pixel],
             deficit_feedback: self.deficit_feedback[pixel],

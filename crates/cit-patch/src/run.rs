@@ -211,7 +211,7 @@ pub fn simulate_patch(
             lesion_before: if is_lesion { &before[1] } else { &before[0] },
             fat_volume,
             fat_volume_before: fat_before,
-            face: scenario.region.is_face(),
+            mimic_folds: scenario.region.anatomy().mimic_folds,
         };
         outcome::grade(concern.kind, concern.severity, &inputs, p)
     };

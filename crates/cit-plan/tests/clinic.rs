@@ -2,15 +2,13 @@
 //! issue "Treatment planner"). Each test plans with the shipped parameters and the shipped
 //! planner settings (1,000 virtual patients) and checks the recommendation, not a table.
 //!
-//! Some facts do not hold with the calibrated parameters (data/parameters.toml, fitted by
-//! `cit calibrate`); those tests are `#[ignore]`d with what the planner gives, so the
-//! disagreement stays visible and is re-checked with
-//! `cargo test --release -p cit-plan --test clinic -- --ignored`. The same facts are evidence
-//! targets of the fit (`clinic_face_lines`, `clinic_body_sessions`, weight 0.2 and 0.5), where
-//! they pull against Ablon 2018 (face wrinkles) and Alqam 2022 (neck wrinkles): the fit keeps the
-//! two trials within their tolerances and leaves the body courses short. Grade-2 crow's feet
-//! reach `noticeable` in 3 sessions only with denser needling (5 pen passes instead of 3; the
-//! planner tries more passes where they save a session).
+//! A fact that does not hold with the calibrated parameters (data/parameters.toml, fitted by
+//! `cit calibrate`) is `#[ignore]`d with what the planner gives, so the disagreement stays visible
+//! and is re-checked with `cargo test --release -p cit-plan --test clinic -- --ignored`. The same
+//! facts are evidence targets of the fit (`clinic_face_lines`, `clinic_body_sessions`, weight 0.2
+//! and 0.5), where they meet Ablon 2018 (face wrinkles) and Alqam 2022 (neck wrinkles). Grade-2
+//! crow's feet and forehead lines reach `noticeable` in 3 sessions with denser needling (4 pen
+//! passes instead of 3; the planner tries more passes where they save a session).
 
 mod common;
 
@@ -113,11 +111,10 @@ fn body_optimal_never_needs_fewer_sessions_for_more_severe_cases() {
     }
 }
 
-#[test]
-#[ignore = "fails with the calibrated parameters: mild cases reach their plateau early (upper-arm wrinkles 2 sessions, alba 2, rubra 3: the next session adds less than the 0.1-grade plateau step), severe upper-arm wrinkles at 4; severe alba and rubra hold (8)"]
-fn body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
+/// Mild (grade 1.5) cases need 4-5 sessions for `optimal`, severe (grade 4) ones 6-8.
+fn body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6(concerns: &[(Region, ConcernKind, &str)]) {
     let mut failures = Vec::new();
-    for (region, kind, what) in BODY {
+    for &(region, kind, what) in concerns {
         let mild = sessions(&plan(&profile(region, kind, 1.5, Goal::Optimal, 2)));
         let severe = sessions(&plan(&profile(region, kind, 4.0, Goal::Optimal, 2)));
         if !(4..=5).contains(&mild) {
@@ -128,6 +125,17 @@ fn body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn stretch_marks_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
+    body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6(&BODY[1..]);
+}
+
+#[test]
+#[ignore = "fails with the calibrated parameters: severe upper-arm wrinkles reach their plateau after 5 sessions (one short); mild ones hold (4). The body fold share that decides it is constrained only by the clinic facts (docs/calibration.md, Result)"]
+fn upper_arm_wrinkles_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
+    body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6(&BODY[..1]);
 }
 
 #[test]
