@@ -528,10 +528,11 @@ pub fn wilson_upper(p: f64, n: usize, z: f64) -> f64 {
 /// screening share at `best_sessions - 1` is still compatible with the required probability
 /// (upper Wilson bound at or above it; a contender that reached the goal with fewer sessions in
 /// screening counts as compatible) is run with `best_sessions - 1` sessions on the first
-/// `settings.verification_sizes` patients in turn, dropped when its bound falls below. Of those
-/// left, the ones that reach the goal on the last stage's patients come first, then the gentlest
-/// by the ranking's keys (downtime, PIH risk), then the most likely; the first
-/// `settings.verification_full_runs` are run on the full cohort. The first whose full-cohort
+/// `settings.verification_sizes` patients in turn, dropped when its bound falls below (each stage
+/// keeps those that reach the goal on its patients first, then the gentlest). Of those left, the
+/// gentlest by the ranking's keys (downtime, PIH risk), then the fewest passes, then those that
+/// reached the goal on the last stage's patients, then the most likely, are run on the full
+/// cohort in turn, at most `settings.verification_full_runs` of them. The first whose full-cohort
 /// count (at most `best_sessions - 1`) reaches the required probability is returned with its
 /// index in `contenders` and its full-cohort run; `None` keeps the screened best.
 ///
@@ -625,7 +626,17 @@ pub fn fewer_sessions(
         left.par_iter_mut().for_each(|c| extend(c, m));
         left.retain(|c| plausible(c.probability, m));
     }
-    order(&mut left);
+    // The full cohort decides, so it runs the gentlest first: the least downtime and PIH risk,
+    // then the fewest passes (more passes only add injury at the same count), and only then the
+    // ones that reached the goal on the stage's patients. A contender a little short of the goal
+    // on 256 patients may reach it on everyone; run after a denser one that reached it, it would
+    // never be tried, and the plan would needle harder than it needs to.
+    left.sort_by(|a, b| {
+        let passes = |c: &Contender| contenders[c.index].setting.passes;
+        (a.key.1, passes(a), a.key.0)
+            .cmp(&(b.key.1, passes(b), b.key.0))
+            .then(b.probability.total_cmp(&a.probability))
+    });
     for mut c in left.into_iter().take(settings.verification_full_runs) {
         extend(&mut c, everyone);
         if c.probability < settings.probability_goal {
