@@ -106,10 +106,9 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
         // which new matrix fills, and a dynamic part, the fold that mimic muscles (face and neck)
         // or gravity and movement (the other body sites) pull into the skin, which it does not;
         // both fall with the stiffness of the skin around (a stiffer layer folds less). The
-        // fold's share grows with
-        // the grade: Lemperle's grade 1 is a just perceptible line, 2 shallow, 3 moderately deep,
-        // 4 deep with well-defined edges, 5 a very deep wrinkle with a redundant fold. It is taken
-        // as the share of grade 5 times grade / 5.
+        // fold's share grows with the grade: Lemperle's grade 1 is a just perceptible line, 2
+        // shallow, 3 moderately deep, 4 deep with well-defined edges, 5 a very deep wrinkle with a
+        // redundant fold. It is taken as the share of grade 5 times grade / 5.
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
             let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
             let d0 = deficit(g.normal_before, g.lesion_before);
