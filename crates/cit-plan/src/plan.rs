@@ -201,18 +201,23 @@ impl Planner<'_> {
         };
         // A setting that screened a little below the required probability may reach it with one
         // session fewer than the screened best on more patients, and so may the same settings
-        // with more passes per session (denser needling is worth its extra injury only if it
-        // saves a session, so it is screened only here, up to one session fewer than the best).
-        // `optimal` has no count to beat before every setting has flattened: no check.
+        // with more passes per session. Denser needling is worth its extra injury only if it
+        // saves a session the standard passes cannot, so the standard settings are checked
+        // first, and the denser ones are screened (up to one session fewer than the best) and
+        // checked only when none of them does. `optimal` has no count to beat before every
+        // setting has flattened: no check.
         let to_beat = best.sessions.filter(|&k| k >= 2 && profile.goal != Goal::Optimal);
         let check = to_beat.and_then(|k| {
+            let goal = profile.goal;
+            if let Some((i, fin)) = search::fewer_sessions(&subject, &finalists, k, &cohort, goal, s) {
+                return Some((finalists[i].clone(), fin));
+            }
             let denser = denser_settings(&candidates, s);
             plan.candidates += denser.len();
             let max_downtime = profile.constraints.max_downtime_days;
-            let denser = search::screen(&subject, &denser, &cohort, profile.goal, k - 1, max_downtime, s);
-            let mut contenders = finalists.clone();
-            contenders.extend(search::finalists(&denser, profile.goal, s));
-            let (i, fin) = search::fewer_sessions(&subject, &contenders, k, &cohort, profile.goal, s)?;
+            let denser = search::screen(&subject, &denser, &cohort, goal, k - 1, max_downtime, s);
+            let mut contenders = search::finalists(&denser, goal, s);
+            let (i, fin) = search::fewer_sessions(&subject, &contenders, k, &cohort, goal, s)?;
             Some((contenders.swap_remove(i), fin))
         });
         let (best, fin) = match check {

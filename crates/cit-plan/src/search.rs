@@ -524,7 +524,8 @@ pub fn wilson_upper(p: f64, n: usize, z: f64) -> f64 {
 /// The fewer-sessions check of `noticeable` and target-grade plans. Screening on a few patients
 /// picks the best setting and its count `best_sessions`, but 16 patients cannot tell a setting
 /// that reaches the goal in 75 % with one session fewer from one that reaches it in 80 %. So
-/// every one of `contenders` (the screened settings, and the same with more passes) whose
+/// every one of `contenders` (one round's settings: the screened ones, or the same with more
+/// passes when none of those saves the session; see `Planner::plan`) whose
 /// screening share at `best_sessions - 1` is still compatible with the required probability
 /// (upper Wilson bound at or above it; a contender that reached the goal with fewer sessions in
 /// screening counts as compatible) is run with `best_sessions - 1` sessions on the first

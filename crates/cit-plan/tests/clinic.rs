@@ -7,8 +7,8 @@
 //! and is re-checked with `cargo test --release -p cit-plan --test clinic -- --ignored`. The same
 //! facts are evidence targets of the fit (`clinic_face_lines`, `clinic_body_sessions`, weight 0.2
 //! and 0.5), where they meet Ablon 2018 (face wrinkles) and Alqam 2022 (neck wrinkles). Grade-2
-//! crow's feet and forehead lines reach `noticeable` in 3 sessions with denser needling (4 pen
-//! passes instead of 3; the planner tries more passes where they save a session).
+//! crow's feet and forehead lines reach `noticeable` in 3 sessions with the standard 3 pen passes
+//! (80.4 and 81.6 % of 1,000: close to the 80 % required).
 
 mod common;
 
@@ -142,8 +142,9 @@ fn upper_arm_wrinkles_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_lea
 fn redness_and_dryness_are_gone_within_7_days_in_95_pct_at_planned_settings() {
     let cases = [
         profile(Region::Periorbital, ConcernKind::Wrinkles, 3.0, Goal::Noticeable, 2),
-        // Planned with denser needling (5 pen passes) to save a session.
         profile(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2),
+        // Planned with denser needling (4 pen passes) to save a session.
+        profile(Region::Cheek, ConcernKind::FineLines, 2.0, Goal::Noticeable, 2),
         profile(Region::Cheek, ConcernKind::FineLines, 3.0, Goal::Noticeable, 4),
         profile(Region::UpperArm, ConcernKind::Wrinkles, 3.0, Goal::Optimal, 2),
         profile(

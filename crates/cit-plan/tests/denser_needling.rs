@@ -62,7 +62,7 @@ fn more_passes_are_planned_when_they_save_a_session() {
 #[test]
 fn the_standard_passes_are_kept_when_they_reach_the_goal_as_soon() {
     // At 45 the standard passes reach noticeable in 3 sessions (80 % of 1,000), and so do 4
-    // passes (83 %): the full cohort runs the gentler first, and the plan keeps it.
+    // passes (83 %): the standard settings are checked first, and the plan keeps them.
     let settings = PlannerSettings::shipped();
     let (set, rules) = (ParameterSet::shipped(), SafetyRules::shipped());
     let person = common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2);
