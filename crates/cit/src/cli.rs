@@ -77,7 +77,7 @@ pub struct CalibrateArgs {
     /// Seed of the optimiser's start.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     pub seed: u64,
-    /// Largest number of objective evaluations.
+    /// Largest number of objective evaluations of each search (one per start).
     #[arg(long, value_name = "N", default_value_t = 1500, allow_negative_numbers = true)]
     pub max_evaluations: usize,
     /// Virtual patients per cohort target during the fit (common to all evaluations).
