@@ -795,8 +795,8 @@ mod tests {
         // Set point 0.8 × 1: elastin at 1.0 loses its excess 0.2 at the excess rate on top of
         // turnover; at or below the set point only turnover.
         assert_relative_eq!(
-            elastin_loss(1.0, &[1.0]) * 1.0,
-            turnover * 1.0 + r.elastin_excess_removal * 0.2,
+            elastin_loss(1.0, &[1.0]),
+            turnover + r.elastin_excess_removal * 0.2,
             max_relative = 1e-12
         );
         assert_relative_eq!(elastin_loss(0.8, &[1.0]), turnover, max_relative = 1e-12);

@@ -11,23 +11,23 @@ use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
-/// Grade-2 crow's feet of a woman of 50: with the standard three pen passes they need 4 sessions
-/// to become noticeable in 80 % of patients, with more passes 3 (docs/planner.md, search step 7).
-/// At 45 the standard passes already need only 3, and the plan keeps them.
-fn crows_feet() -> PatientProfile {
+/// Grade-2 crow's feet of a woman of `age`: at 50, with the standard three pen passes they need
+/// 4 sessions to become noticeable in 80 % of patients, with more passes 3 (docs/planner.md,
+/// search step 7); at 45 the standard passes already need only 3.
+fn crows_feet(age: f64) -> PatientProfile {
     let mut p = common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2);
-    p.patient.age_years = 50.0;
+    p.patient.age_years = age;
     p
 }
 
-fn plan(settings: &PlannerSettings) -> Plan {
+fn plan(person: &PatientProfile, settings: &PlannerSettings) -> Plan {
     let (set, rules) = (ParameterSet::shipped(), SafetyRules::shipped());
     Planner {
         set: &set,
         settings,
         rules: &rules,
     }
-    .plan(&crows_feet())
+    .plan(person)
     .expect("plans")
 }
 
@@ -36,9 +36,9 @@ fn more_passes_are_planned_when_they_save_a_session() {
     let mut settings = PlannerSettings::shipped();
     settings.maintenance_patients = 8;
     let standard = *settings.passes.of("pen");
-    let denser = plan(&settings);
+    let denser = plan(&crows_feet(50.0), &settings);
     settings.denser_passes.pen.clear();
-    let without = plan(&settings);
+    let without = plan(&crows_feet(50.0), &settings);
 
     let (d, w) = (denser.recommendation.unwrap(), without.recommendation.unwrap());
     assert_eq!(w.setting.passes, standard);
@@ -64,14 +64,7 @@ fn the_standard_passes_are_kept_when_they_reach_the_goal_as_soon() {
     // At 45 the standard passes reach noticeable in 3 sessions (80 % of 1,000), and so do 4
     // passes (83 %): the standard settings are checked first, and the plan keeps them.
     let settings = PlannerSettings::shipped();
-    let (set, rules) = (ParameterSet::shipped(), SafetyRules::shipped());
-    let person = common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2);
-    let planner = Planner {
-        set: &set,
-        settings: &settings,
-        rules: &rules,
-    };
-    let r = planner.plan(&person).expect("plans").recommendation.unwrap();
+    let r = plan(&crows_feet(45.0), &settings).recommendation.unwrap();
     assert_eq!((r.sessions, r.setting.passes), (3, *settings.passes.of("pen")));
     assert!(r.probability_of_goal >= settings.probability_goal);
 }
