@@ -194,8 +194,9 @@ impl Fit {
 /// One search of a fit: from which start, where it ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Search {
-    /// The start's name (`priors` or one of `data/calibration-starts.toml`).
+    /// The start's name (`priors` or one of `data/calibration-starts.toml`) and why it is there.
     pub start: String,
+    pub reason: String,
     /// Objective at the start and at the search's end (rounded values, as they would be written).
     pub objective_start: f64,
     pub objective_end: f64,
@@ -260,6 +261,7 @@ pub fn fit(targets: &[Target], set: &ParameterSet, settings: FitSettings, starts
         let end = objective(&values);
         searches.push(Search {
             start: start.name.clone(),
+            reason: start.reason.clone(),
             objective_start: min.history.first().copied().unwrap_or(f64::INFINITY),
             objective_end: end,
             evaluations: min.evaluations,
@@ -413,6 +415,7 @@ mod tests {
             outcomes_fitted: vec![],
             searches: vec![Search {
                 start: PRIORS.into(),
+                reason: "r".into(),
                 objective_start: 2.0,
                 objective_end: 1.0,
                 evaluations: 10,

@@ -333,6 +333,11 @@ pub fn fit_markdown(targets: &[Target], fit: &crate::calibrate::Fit, command: &s
             if s.start == fit.winner { "**yes**" } else { "" }
         ));
     }
+    o.push_str("\nWhy each start:\n\n");
+    for s in &fit.searches {
+        let reason = s.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        o.push_str(&format!("- {}: {}\n", s.start, cell(&reason)));
+    }
     o.push('\n');
     let every = (fit.history.len() / 10).max(1);
     let trace: Vec<String> = fit.history.iter().step_by(every).map(|v| format!("{v:.3}")).collect();

@@ -156,6 +156,10 @@ fn calibrate_searches_from_every_start_and_keeps_the_lowest_end() {
         .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
         .collect();
     assert_eq!(rows.len(), 3, "one row per search: {report}");
+    assert!(
+        report.contains("- low-threshold: test\n"),
+        "each start's reason: {report}"
+    );
     let end = |r: &Vec<String>| r[3].parse::<f64>().unwrap();
     let lowest = rows.iter().map(end).fold(f64::INFINITY, f64::min);
     let kept: Vec<&Vec<String>> = rows.iter().filter(|r| r[5] == "**yes**").collect();
