@@ -342,7 +342,9 @@ pub fn fit_markdown(targets: &[Target], fit: &crate::calibrate::Fit, command: &s
     let every = (fit.history.len() / 10).max(1);
     let trace: Vec<String> = fit.history.iter().step_by(every).map(|v| format!("{v:.3}")).collect();
     o.push_str(&format!(
-        "Best objective along the search kept (every {every} iterations): {}\n\n",
+        "Best objective along the search kept (every {every} iterations): {}. The fitted objective \
+         above is computed again at the values as the parameter file writes them (four significant \
+         digits), so it can differ a little from the search's own best.\n\n",
         trace.join(" → ")
     ));
 
