@@ -13,7 +13,7 @@ use cit_plan::settings::PlannerSettings;
 
 /// Grade-2 crow's feet of a woman of `age`: at 50, with the standard three pen passes they need
 /// 4 sessions to become noticeable in 80 % of patients, with more passes 3 (docs/planner.md,
-/// search step 7); at 45 the standard passes already need only 3.
+/// search step 7).
 fn crows_feet(age: f64) -> PatientProfile {
     let mut p = common::woman_of_45(Region::Periorbital, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2);
     p.patient.age_years = age;
@@ -61,10 +61,20 @@ fn more_passes_are_planned_when_they_save_a_session() {
 
 #[test]
 fn the_standard_passes_are_kept_when_they_reach_the_goal_as_soon() {
-    // At 45 the standard passes reach noticeable in 3 sessions (80 % of 1,000), and so do 4
-    // passes (83 %): the standard settings are checked first, and the plan keeps them.
-    let settings = PlannerSettings::shipped();
-    let r = plan(&crows_feet(45.0), &settings).recommendation.unwrap();
-    assert_eq!((r.sessions, r.setting.passes), (3, *settings.passes.of("pen")));
+    // Grade-2 forehead lines of a woman of 45: the standard passes reach noticeable in 3
+    // sessions, and so does the densest pen setting on its own; the standard settings are
+    // checked first, and the plan keeps them.
+    let forehead = common::woman_of_45(Region::Forehead, ConcernKind::Wrinkles, 2.0, Goal::Noticeable, 2);
+    let mut settings = PlannerSettings::shipped();
+    settings.maintenance_patients = 8;
+    let standard = *settings.passes.of("pen");
+    let r = plan(&forehead, &settings).recommendation.unwrap();
+    assert_eq!((r.sessions, r.setting.passes), (3, standard));
     assert!(r.probability_of_goal >= settings.probability_goal);
+
+    let densest = *settings.denser_passes.pen.iter().max().expect("denser pen passes");
+    settings.passes.pen = densest;
+    settings.denser_passes.pen.clear();
+    let d = plan(&forehead, &settings).recommendation.unwrap();
+    assert_eq!((d.sessions, d.setting.passes), (3, densest));
 }
