@@ -81,7 +81,8 @@ pub fn plan_json(profile: &PatientProfile, plan: &Plan) -> Value {
         "dose_response": r(&|r| json!(r.dose_response.iter().enumerate().map(|(k, s)| json!({"sessions": k + 1, "p10": s.p10, "p50": s.p50, "p90": s.p90})).collect::<Vec<_>>())),
         "warnings": plan.warnings.iter().map(warning).collect::<Vec<_>>(),
         "alternatives": plan.alternatives.iter().map(|a| json!({
-            "description": a.description, "sessions": a.sessions, "interval_days": a.setting.interval_days,
+            "description": a.description, "sessions": a.sessions, "sessions_simulated": a.sessions_simulated,
+            "interval_days": a.setting.interval_days,
             "needle_length_mm": a.setting.needle_length_mm, "device": a.setting.device,
             "passes": a.setting.passes, "adjunct": a.setting.adjunct.map(|x| x.name()),
             "probability_of_goal": a.probability_of_goal, "virtual_patients": a.cohort_size,
@@ -129,8 +130,12 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
             let adjunct = s.adjunct.map(|a| format!(", with {}", a.name())).unwrap_or_default();
             let _ = writeln!(
                 o,
-                "\nRecommended: {} sessions, {} days apart; {} at {} mm, {} passes{adjunct}",
-                r.sessions, s.interval_days, s.device, s.needle_length_mm, s.passes
+                "\nRecommended: {}, {} days apart; {} at {} mm, {} passes{adjunct}",
+                count(r.sessions),
+                s.interval_days,
+                s.device,
+                s.needle_length_mm,
+                s.passes
             );
             let _ = writeln!(
                 o,
@@ -215,14 +220,19 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
     if !plan.alternatives.is_empty() {
         let _ = writeln!(o, "\nAlternatives:");
         for a in &plan.alternatives {
-            let sessions = a.sessions.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            // A setting that reaches the goal with none of the courses simulated says so, and
+            // its probability is that of the longest course.
+            let sessions = match a.sessions {
+                Some(n) => count(n),
+                None => format!("goal not reached within {}", count(a.sessions_simulated)),
+            };
             let prob = a
                 .probability_of_goal
                 .map(|p| format!("{:.0} %", 100.0 * p))
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 o,
-                "  {}: {} sessions, {} days apart, {} mm, {} passes: probability {} ({} virtual patients)",
+                "  {}: {}, {} days apart, {} mm, {} passes: probability {} ({} virtual patients)",
                 a.description,
                 sessions,
                 a.setting.interval_days,
@@ -234,4 +244,13 @@ pub fn plan_text(profile: &PatientProfile, plan: &Plan) -> String {
         }
     }
     o
+}
+
+/// "1 session", "3 sessions".
+fn count(sessions: u32) -> String {
+    if sessions == 1 {
+        "1 session".into()
+    } else {
+        format!("{sessions} sessions")
+    }
 }

@@ -50,7 +50,11 @@ pub struct Prediction {
 pub struct Alternative {
     pub description: String,
     pub setting: Setting,
+    /// Sessions that reach the goal; `None` when none of those simulated does.
     pub sessions: Option<u32>,
+    /// Sessions of the longest course simulated with this setting: when `sessions` is `None`,
+    /// `probability_of_goal` is that course's.
+    pub sessions_simulated: u32,
     pub probability_of_goal: Option<f64>,
     /// Virtual patients the probability comes from.
     pub cohort_size: usize,
@@ -354,6 +358,7 @@ impl Planner<'_> {
                         description: what.into(),
                         setting: best.setting,
                         sessions: Some(k),
+                        sessions_simulated: k,
                         probability_of_goal: Some(p),
                         cohort_size: s.cohort_size,
                     });
@@ -372,6 +377,7 @@ fn screened_alternative(sc: &Screened, s: &PlannerSettings) -> Alternative {
         description: "next-best setting (screening patients)".into(),
         setting: sc.setting,
         sessions: sc.sessions,
+        sessions_simulated: sc.probability_by_sessions.len() as u32,
         probability_of_goal: sc.probability_by_sessions.last().copied(),
         cohort_size: s.screening_size,
     }

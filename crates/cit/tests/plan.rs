@@ -251,6 +251,54 @@ fn text_output_names_the_course_the_range_and_the_sources() {
     }
 }
 
+/// Grade-2 forehead lines with at most 2 sessions: no setting reaches `noticeable` (docs/planner.md,
+/// search step 6), so the next-best settings say how far they were simulated.
+const FOREHEAD_IN_2: [&str; 18] = [
+    "--age",
+    "45",
+    "--sex",
+    "female",
+    "--skin-type",
+    "2",
+    "--photoaging",
+    "2",
+    "--site",
+    "forehead",
+    "--concern",
+    "wrinkles",
+    "--severity",
+    "2",
+    "--goal",
+    "noticeable",
+    "--max-sessions",
+    "2",
+];
+
+#[test]
+fn an_alternative_that_never_reaches_the_goal_says_how_many_sessions_were_simulated() {
+    let j = plan_json(&FOREHEAD_IN_2);
+    let alternatives = j["alternatives"].as_array().unwrap();
+    let unreached: Vec<&Value> = alternatives.iter().filter(|a| a["sessions"].is_null()).collect();
+    assert!(!unreached.is_empty(), "{alternatives:#?}");
+    for a in &alternatives[..] {
+        let simulated = a["sessions_simulated"].as_u64().unwrap();
+        assert!((1..=2).contains(&simulated), "{a}");
+        if let Some(n) = a["sessions"].as_u64() {
+            assert!(n <= simulated, "{a}");
+        }
+    }
+    let out = cit()
+        .arg("plan")
+        .args(FOREHEAD_IN_2)
+        .args(["--cohort", "40"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("goal not reached within 2 sessions"), "{text}");
+    assert!(!text.contains("- sessions") && !text.contains(" 1 sessions"), "{text}");
+}
+
 #[test]
 fn a_parameter_file_drives_the_plan_and_a_bad_one_exits_2() {
     let patient = example("crows-feet.toml");
