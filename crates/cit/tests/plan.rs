@@ -253,30 +253,13 @@ fn text_output_names_the_course_the_range_and_the_sources() {
 
 /// Grade-2 forehead lines with at most 2 sessions: no setting reaches `noticeable` (docs/planner.md,
 /// search step 6), so the next-best settings say how far they were simulated.
-const FOREHEAD_IN_2: [&str; 18] = [
-    "--age",
-    "45",
-    "--sex",
-    "female",
-    "--skin-type",
-    "2",
-    "--photoaging",
-    "2",
-    "--site",
-    "forehead",
-    "--concern",
-    "wrinkles",
-    "--severity",
-    "2",
-    "--goal",
-    "noticeable",
-    "--max-sessions",
-    "2",
-];
+const FOREHEAD_IN_2: &str = "--age 45 --sex female --skin-type 2 --photoaging 2 --site forehead \
+    --concern wrinkles --severity 2 --goal noticeable --max-sessions 2";
 
 #[test]
 fn an_alternative_that_never_reaches_the_goal_says_how_many_sessions_were_simulated() {
-    let j = plan_json(&FOREHEAD_IN_2);
+    let args: Vec<&str> = FOREHEAD_IN_2.split_whitespace().collect();
+    let j = plan_json(&args);
     let alternatives = j["alternatives"].as_array().unwrap();
     let unreached: Vec<&Value> = alternatives.iter().filter(|a| a["sessions"].is_null()).collect();
     assert!(!unreached.is_empty(), "{alternatives:#?}");
@@ -287,12 +270,7 @@ fn an_alternative_that_never_reaches_the_goal_says_how_many_sessions_were_simula
             assert!(n <= simulated, "{a}");
         }
     }
-    let out = cit()
-        .arg("plan")
-        .args(FOREHEAD_IN_2)
-        .args(["--cohort", "40"])
-        .output()
-        .unwrap();
+    let out = cit().arg("plan").args(&args).args(["--cohort", "40"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("goal not reached within 2 sessions"), "{text}");
