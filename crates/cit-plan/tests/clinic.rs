@@ -133,7 +133,7 @@ fn stretch_marks_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6(
 }
 
 #[test]
-#[ignore = "fails with the calibrated parameters: severe upper-arm wrinkles reach their plateau after 5 sessions (one short); mild ones hold (4). A fit where it holds is as good on the published evidence but makes half the benefit last 1.8-3.5 years, not the 1-2 clinics report (docs/calibration.md, Result)"]
+#[ignore = "fails with the calibrated parameters: severe upper-arm wrinkles reach their plateau after 5 sessions (one short); mild ones hold (4). A fit where it holds is as good on the published evidence but makes half the benefit last 1.8-3.5 years, not the 1-2 years of fading the collagen half-life's prior assumes (docs/calibration.md, Result)"]
 fn upper_arm_wrinkles_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6() {
     body_optimal_needs_4_to_8_sessions_mild_at_most_5_severe_at_least_6(&BODY[..1]);
 }
