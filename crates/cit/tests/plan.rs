@@ -261,8 +261,10 @@ fn an_alternative_that_never_reaches_the_goal_says_how_many_sessions_were_simula
     let args: Vec<&str> = FOREHEAD_IN_2.split_whitespace().collect();
     let j = plan_json(&args);
     let alternatives = j["alternatives"].as_array().unwrap();
-    let unreached: Vec<&Value> = alternatives.iter().filter(|a| a["sessions"].is_null()).collect();
-    assert!(!unreached.is_empty(), "{alternatives:#?}");
+    assert!(
+        alternatives.iter().any(|a| a["sessions"].is_null()),
+        "{alternatives:#?}"
+    );
     for a in &alternatives[..] {
         let simulated = a["sessions_simulated"].as_u64().unwrap();
         assert!((1..=2).contains(&simulated), "{a}");
@@ -274,7 +276,29 @@ fn an_alternative_that_never_reaches_the_goal_says_how_many_sessions_were_simula
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("goal not reached within 2 sessions"), "{text}");
+    assert!(text.contains("one session fewer: 1 session,"), "{text}");
     assert!(!text.contains("- sessions") && !text.contains(" 1 sessions"), "{text}");
+}
+
+/// The fit reads the clinics' body session counts the way `cit plan` reads `optimal`
+/// (data/evidence/clinic_body_sessions.toml): each check's offset is the planner's plateau step,
+/// so changing the step in data/planner.toml without the evidence file fails here.
+#[test]
+fn the_body_session_evidence_uses_the_planners_plateau_step() {
+    use cit_evidence::target::{shipped, Criterion};
+    let step = cit_plan::settings::PlannerSettings::shipped().plateau_step;
+    let targets = shipped().expect("the shipped evidence loads");
+    let body = targets
+        .iter()
+        .find(|t| t.id == "clinic_body_sessions")
+        .expect("clinic_body_sessions");
+    assert!(!body.checks.is_empty());
+    for c in &body.checks {
+        match &c.criterion {
+            Criterion::Compare { offset, .. } => assert_eq!(*offset, -step, "{}", c.label),
+            other => panic!("{}: {other:?}", c.label),
+        }
+    }
 }
 
 #[test]
