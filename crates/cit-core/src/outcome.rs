@@ -104,9 +104,10 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
     let raw = match kind {
         // Wrinkle depth has a static part, the groove's dermal deficit against its surroundings,
         // which new matrix fills, and a dynamic part, the fold that mimic muscles (face and neck)
-        // or gravity and movement (the other body sites) pull into the skin, which it does not;
-        // both fall with the stiffness of the skin around (a stiffer layer folds less). The
-        // fold's share grows with the grade: Lemperle's grade 1 is a just perceptible line, 2
+        // or gravity and movement (the other body sites) pull into the skin, which it does not.
+        // The fold is a buckle: under the same pull a stiffer layer buckles into a shallower
+        // fold, so the fold falls with the stiffness of the skin; the groove is missing matrix,
+        // which stiffness does not change. The fold's share grows with the grade: Lemperle's grade 1 is a just perceptible line, 2
         // shallow, 3 moderately deep, 4 deep with well-defined edges, 5 a very deep wrinkle with a
         // redundant fold. It is taken as the share of grade 5 times grade / 5.
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
@@ -121,7 +122,7 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
                 p.outcome_body_wrinkle_fold_share
             };
             let dynamic = fold_at_grade5 * (before / s.max).clamp(0.0, 1.0);
-            before * (dynamic + (1.0 - dynamic) * filled) * stiff
+            before * (dynamic * stiff + (1.0 - dynamic) * filled)
         }
         // Acne scar: crater depth = surrounding dermis minus the scar's, less what the release of
         // fibrous tethers lifts (rolling scars); the continuous Goodman-Baron score is linear in depth.
@@ -282,6 +283,13 @@ mod tests {
         let w = ConcernKind::Wrinkles;
         assert_relative_eq!(grade_of(w, 5.0, groove, filled, true, &p), 4.5, max_relative = 1e-12);
         assert_relative_eq!(grade_of(w, 5.0, groove, filled, false, &p), 2.0, max_relative = 1e-12);
+        // A stiffer skin buckles into a shallower fold; the groove, missing matrix, stays.
+        p.outcome_wrinkle_stiffness_exponent = 1.0;
+        let stiffer = |t: Snapshot| Snapshot { stiffness: 2.0, ..t };
+        let fold_only = grade_of(w, 5.0, groove, stiffer(groove), true, &p);
+        assert_relative_eq!(fold_only, 5.0 * (0.9 * 0.5 + 0.1), max_relative = 1e-12);
+        let both = grade_of(w, 5.0, groove, stiffer(filled), false, &p);
+        assert_relative_eq!(both, 5.0 * 0.4 * 0.5, max_relative = 1e-12);
         // Sites: the face and the neck (platysma) have mimic folds, the rest of the body not.
         use crate::skin::Region;
         for r in Region::ALL {
