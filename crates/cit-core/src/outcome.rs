@@ -107,9 +107,10 @@ pub fn grade(kind: ConcernKind, before: f64, g: &GradeInputs, p: &Params) -> f64
         // or gravity and movement (the other body sites) pull into the skin, which it does not.
         // The fold is a buckle: under the same pull a stiffer layer buckles into a shallower
         // fold, so the fold falls with the stiffness of the skin; the groove is missing matrix,
-        // which stiffness does not change. The fold's share grows with the grade: Lemperle's grade 1 is a just perceptible line, 2
-        // shallow, 3 moderately deep, 4 deep with well-defined edges, 5 a very deep wrinkle with a
-        // redundant fold. It is taken as the share of grade 5 times grade / 5.
+        // which stiffness does not change. The fold's share grows with the grade: Lemperle's
+        // grade 1 is a just perceptible line, 2 shallow, 3 moderately deep, 4 deep with
+        // well-defined edges, 5 a very deep wrinkle with a redundant fold. It is taken as the
+        // share of grade 5 times grade / 5.
         ConcernKind::FineLines | ConcernKind::Wrinkles => {
             let deficit = |n: &Snapshot, l: &Snapshot| (1.0 - l.dermis_um / n.dermis_um).max(0.0);
             let d0 = deficit(g.normal_before, g.lesion_before);
