@@ -214,6 +214,8 @@ mod kernel {
             surroundings_gain: &[1.0],
             responsiveness: 1.0,
             deficit_feedback: 1.0,
+            own_matrix_set_point: true,
+            set_point_lift: 0.0,
             remodelling_by_i: 0.0,
         };
         bencher.bench_local(|| kinetics::layer_terms(black_box(&x), black_box(&env), 0, black_box(&r)));

@@ -520,6 +520,8 @@ pub struct Column {
     /// Functional elastin of this person's normal skin when treatment began: the elastin set
     /// point (times the lesion's elastin factor).
     normal_elastin: f64,
+    /// Day of the latest session (for a wrinkle groove's lifted set point).
+    last_session_day: Option<f64>,
     /// Fibroblast response of this column's tissue: the lesion's, times the site's (body skin
     /// answers the same injury less than facial skin).
     responsiveness: f64,
@@ -638,6 +640,7 @@ impl Column {
             },
             normal_collagen: age_matrix.collagen,
             normal_elastin: age_matrix.elastin,
+            last_session_day: None,
             responsiveness: t.responsiveness * setup.skin.wound_response(p),
             surroundings_gain: vec![1.0; n],
             day: 0.0,
@@ -741,6 +744,7 @@ impl Column {
 
     /// Needling: open the channels of `field` now.
     pub fn apply_session(&mut self, field: &PunctureField, adjunct: bool) {
+        self.last_session_day = Some(self.day);
         let access = self.setup.tissue.accessibility;
         let depths = self.layer_depths_um();
         let keep_matrix = |inj: f64| 1.0 - inj * self.matrix_destroyed;
@@ -791,7 +795,7 @@ impl Column {
     }
 
     #[inline(always)] // compiled into each instruction-set variant of the stepper (see `advance_with`)
-    fn column_env(&self, synthesis_factor: f64) -> ColumnEnv<'_> {
+    fn column_env(&self, day: f64, synthesis_factor: f64) -> ColumnEnv<'_> {
         ColumnEnv {
             signal: &self.signal,
             matrix_factor: &self.matrix_factor,
@@ -804,6 +808,8 @@ impl Column {
             surroundings_gain: &self.surroundings_gain,
             responsiveness: self.responsiveness,
             deficit_feedback: self.setup.tissue.deficit_feedback,
+            own_matrix_set_point: self.setup.tissue.own_matrix_set_point,
+            set_point_lift: kinetics::set_point_lift(self.last_session_day, day, &self.rates),
             remodelling_by_i: self.setup.tissue.remodelling_by_inflammation,
         }
     }
@@ -856,7 +862,7 @@ impl Column {
         self.solve_signal(x);
         let (synthesis, proliferation) = self.age_factors(day);
         let mut fastest: f64 = 0.0;
-        kinetics::column_layer_terms_without_pair(x, &self.column_env(synthesis), &self.rates, prod, loss);
+        kinetics::column_layer_terms_without_pair(x, &self.column_env(day, synthesis), &self.rates, prod, loss);
         if want_rate {
             let n = self.layers();
             let (xr, pr, lr) = (kinetics::rows(x, n), kinetics::rows(prod, n), kinetics::rows(loss, n));

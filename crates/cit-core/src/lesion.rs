@@ -25,6 +25,11 @@ pub struct LesionTissue {
     pub responsiveness: f64,
     /// Share of the matrix-deficit feedback the lesion's fibroblasts keep (striae alba < 1).
     pub deficit_feedback: f64,
+    /// Whether matrix above the lesion's own level is always removed as excess (a scar's or a
+    /// stria's tissue holds its own level), or a session lifts that level to the surrounding
+    /// skin's and it relaxes back (a wrinkle's groove: skin thinned under a fold, which goes on
+    /// thinning it; `collagen.groove_set_point_half_life_days`, docs/model.md).
+    pub own_matrix_set_point: bool,
     /// Share of the punctures' injury and stimulation that reaches the lesion's tissue (a narrow
     /// deep pit is missed by most needles).
     pub accessibility: f64,
@@ -43,6 +48,7 @@ impl LesionTissue {
         affected_depth_fraction: 0.0,
         responsiveness: 1.0,
         deficit_feedback: 1.0,
+        own_matrix_set_point: true,
         accessibility: 1.0,
         melanin_excess: 0.0,
         melanin_excess_half_life_days: None,
@@ -124,6 +130,7 @@ pub fn lesion_tissue(kind: ConcernKind, severity: f64, dermis_um: f64, face: boo
                 matrix_factor: 1.0 - deficit / fraction,
                 elastin_factor: 1.0 - deficit / fraction,
                 affected_depth_fraction: fraction,
+                own_matrix_set_point: false,
                 ..n
             }
             .clamped()
@@ -233,5 +240,20 @@ mod tests {
         }
         let k = lesion_tissue(ConcernKind::Keloid(RaisedScarType::Keloid), 10.0, 1700.0, false, &p);
         assert!(k.matrix_factor > 1.0);
+    }
+
+    #[test]
+    fn only_wrinkle_grooves_have_a_set_point_a_session_lifts() {
+        let p = Params::shipped();
+        let own = |kind| lesion_tissue(kind, 3.0, 1700.0, true, &p).own_matrix_set_point;
+        assert!(!own(ConcernKind::Wrinkles) && !own(ConcernKind::FineLines));
+        for kind in [
+            ConcernKind::StretchMarks(StretchMarkType::Alba),
+            ConcernKind::StretchMarks(StretchMarkType::Rubra),
+            ConcernKind::AcneScar(AcneScarType::Rolling),
+            ConcernKind::Keloid(RaisedScarType::Keloid),
+        ] {
+            assert!(own(kind), "{kind:?}");
+        }
     }
 }

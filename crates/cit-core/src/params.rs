@@ -207,6 +207,7 @@ parameters! {
     collagen_immature_degradation_per_day = "collagen.immature_degradation_per_day",
     collagen_immature_degradation_by_inflammation = "collagen.immature_degradation_by_inflammation",
     collagen_deficit_feedback = "collagen.deficit_feedback",
+    collagen_groove_set_point_half_life_days = "collagen.groove_set_point_half_life_days",
     collagen_turnover_multiplier = "collagen.turnover_multiplier",
     elastin_wound_synthesis_per_day = "elastin.wound_synthesis_per_day",
     elastin_elastotic_clearance_by_inflammation = "elastin.elastotic_clearance_by_inflammation",

@@ -119,6 +119,8 @@ struct Instant {
     proliferation: f64,
     normal_collagen: f64,
     melanin_excess_fade: f64,
+    /// How far the last session has lifted a wrinkle groove's set points (see `kinetics`).
+    set_point_lift: f64,
 }
 
 /// The state of one patch and what it needs to step itself.
@@ -143,6 +145,11 @@ pub struct Patch {
     pub lesion_weight: Vec<f32>,
     responsiveness: Vec<f64>,
     deficit_feedback: Vec<f64>,
+    /// Whether the lesion's matrix is held at its own level (see `LesionTissue`); pixels outside
+    /// it have the surroundings' matrix, where both readings agree.
+    own_matrix_set_point: bool,
+    /// Day of the latest session (for a wrinkle groove's lifted set point).
+    last_session_day: Option<f64>,
     remodelling_by_i: Vec<f64>,
     melanin_excess: Vec<f64>,
     surface: Vec<Surface>,
@@ -286,6 +293,8 @@ impl Patch {
             lesion_weight,
             responsiveness,
             deficit_feedback,
+            own_matrix_set_point: setup.lesion.as_ref().is_none_or(|l| l.tissue.own_matrix_set_point),
+            last_session_day: None,
             remodelling_by_i,
             melanin_excess,
             surface_next: surfaces.clone(),
@@ -353,6 +362,7 @@ impl Patch {
                 Some(h) => (-std::f64::consts::LN_2 * day / h).exp(),
                 None => 1.0,
             },
+            set_point_lift: kinetics::set_point_lift(self.last_session_day, day, &self.rates),
         }
     }
 
@@ -448,6 +458,7 @@ impl Patch {
     /// cover (sub-sampled), and then exactly the column model's injury: damage, matrix destroyed,
     /// barrier opened.
     pub fn apply_session(&mut self, field: &PunctureField, punctures: &[Puncture], adjunct: bool) {
+        self.last_session_day = Some(self.day);
         let grid = self.grid;
         let (nx, ny, nz) = (grid.nx, grid.ny, grid.nz);
         let thickness = self.dermis_thickness_um();
@@ -612,6 +623,8 @@ impl Patch {
             surroundings_gain: &s.surroundings_gain,
             responsiveness: self.responsiveness[pixel],
             deficit_feedback: self.deficit_feedback[pixel],
+            own_matrix_set_point: self.own_matrix_set_point,
+            set_point_lift: at.set_point_lift,
             remodelling_by_i: self.remodelling_by_i[pixel],
         }
     }

@@ -11,7 +11,7 @@ use cit_plan::profile::{Goal, PatientProfile};
 use cit_plan::safety::SafetyRules;
 use cit_plan::settings::PlannerSettings;
 
-/// Grade-2 crow's feet of a woman of `age`: at 50, with the standard three pen passes they need
+/// Grade-2 crow's feet of a woman of `age`: at 55, with the standard three pen passes they need
 /// 4 sessions to become noticeable in 80 % of patients, with more passes 3 (docs/planner.md,
 /// search step 7).
 fn crows_feet(age: f64) -> PatientProfile {
@@ -36,9 +36,9 @@ fn more_passes_are_planned_when_they_save_a_session() {
     let mut settings = PlannerSettings::shipped();
     settings.maintenance_patients = 8;
     let standard = *settings.passes.of("pen");
-    let denser = plan(&crows_feet(50.0), &settings);
+    let denser = plan(&crows_feet(55.0), &settings);
     settings.denser_passes.pen.clear();
-    let without = plan(&crows_feet(50.0), &settings);
+    let without = plan(&crows_feet(55.0), &settings);
 
     let (d, w) = (denser.recommendation.unwrap(), without.recommendation.unwrap());
     assert_eq!(w.setting.passes, standard);
