@@ -8,8 +8,8 @@
 //! facts are evidence targets of the fit (`clinic_face_lines`, `clinic_body_sessions`, weight 0.2
 //! and 0.5), where they meet Ablon 2018 (face wrinkles) and Alqam 2022 (neck wrinkles). Every
 //! fact holds with the shipped fit, some only just: grade-2 crow's feet reach `noticeable` in 3
-//! sessions in 82.1 % of 1,000 and forehead lines in 84.3 % (80 % required); severe upper-arm
-//! wrinkles reach `optimal` after 6 sessions in 82.5 % (docs/planner.md).
+//! sessions in 82.1 % of 1,000 and forehead lines in 84.1 % (80 % required); severe upper-arm
+//! wrinkles reach `optimal` after 7 sessions in 83.3 % (docs/planner.md).
 
 mod common;
 
