@@ -214,7 +214,6 @@ mod kernel {
             surroundings_gain: &[1.0],
             responsiveness: 1.0,
             deficit_feedback: 1.0,
-            own_matrix_set_point: true,
             set_point_lift: 0.0,
             remodelling_by_i: 0.0,
         };

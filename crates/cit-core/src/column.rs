@@ -808,8 +808,12 @@ impl Column {
             surroundings_gain: &self.surroundings_gain,
             responsiveness: self.responsiveness,
             deficit_feedback: self.setup.tissue.deficit_feedback,
-            own_matrix_set_point: self.setup.tissue.own_matrix_set_point,
-            set_point_lift: kinetics::set_point_lift(self.last_session_day, day, &self.rates),
+            set_point_lift: kinetics::set_point_lift(
+                self.setup.tissue.own_matrix_set_point,
+                self.last_session_day,
+                day,
+                &self.rates,
+            ),
             remodelling_by_i: self.setup.tissue.remodelling_by_inflammation,
         }
     }

@@ -173,12 +173,10 @@ pub struct ColumnEnv<'a> {
     pub responsiveness: f64,
     /// Share of the deficit feedback the tissue's fibroblasts keep (1 but in striae alba).
     pub deficit_feedback: f64,
-    /// Whether a layer's removal set points of collagen and elastin are its own levels
-    /// (`matrix_factor`, `elastin_factor` times normal) at all times, or can be lifted toward the
-    /// surrounding skin's by a session (a wrinkle groove; see `set_point_lift`).
-    pub own_matrix_set_point: bool,
-    /// How far a session has lifted a groove's set points from its own level toward the
-    /// surrounding skin's: 1 right after a session, relaxing to 0 ([`set_point_lift`]).
+    /// How far a session has lifted a wrinkle groove's collagen and elastin set points from its
+    /// own level (`matrix_factor`, `elastin_factor` times normal) toward the surrounding skin's: 1
+    /// right after a session, relaxing to 0; always 0 in tissue that holds its own level (a scar,
+    /// a stria) ([`set_point_lift`]).
     pub set_point_lift: f64,
     /// Remodelling of excess matrix by inflammation in the layers of matrix factor above 1.
     pub remodelling_by_i: f64,
@@ -353,11 +351,9 @@ fn layer_terms_lanes<const L: usize, const PAIR: bool>(
         let mf = mfs[k];
         let collagen_synthesis = env.collagen_synthesis * mf;
         let elastin_synthesis = env.elastin_synthesis * efs[k];
-        let removal_set_point = if env.own_matrix_set_point {
-            env.normal_collagen * mf
-        } else {
-            env.normal_collagen * (mf + (1.0 - mf).max(0.0) * env.set_point_lift)
-        };
+        // A lesion's own level, lifted toward the skin around (factor 1) by a recent session.
+        let lifted = |factor: f64| factor + (1.0 - factor).max(0.0) * env.set_point_lift;
+        let removal_set_point = env.normal_collagen * lifted(mf);
         let remodelling_by_i = if mf > 1.0 { env.remodelling_by_i } else { 0.0 };
 
         // Damage and inflammation (a pair that depends on nothing else in the layer; without
@@ -409,12 +405,7 @@ fn layer_terms_lanes<const L: usize, const PAIR: bool>(
         // times the lesion's factor) is removed: a wound's new fibres are laid down loosely and
         // only part of them is kept, so a course's elastin gain fades instead of adding up for
         // good with every session.
-        let elastin_set_point = if env.own_matrix_set_point {
-            env.normal_elastin * efs[k]
-        } else {
-            env.normal_elastin * (efs[k] + (1.0 - efs[k]).max(0.0) * env.set_point_lift)
-        };
-        let elastin_excess = (e - elastin_set_point).max(0.0);
+        let elastin_excess = (e - env.normal_elastin * lifted(efs[k])).max(0.0);
         let elastin_excess_loss = if e > 1e-12 {
             r.elastin_excess_removal * elastin_excess / e
         } else {
@@ -430,12 +421,13 @@ fn layer_terms_lanes<const L: usize, const PAIR: bool>(
 
 /// How far the last session has lifted a wrinkle groove's set points toward the surrounding
 /// skin's at `day`: 1 at the session, halving every `collagen.groove_set_point_half_life_days`
-/// (the fold that made the groove goes on thinning it); 0 before any session.
+/// (the fold that made the groove goes on thinning it); 0 before any session, and always 0 in
+/// tissue that holds its own level (`own_matrix_set_point`: scars, striae, normal skin).
 #[inline(always)]
-pub fn set_point_lift(last_session_day: Option<f64>, day: f64, r: &Rates) -> f64 {
+pub fn set_point_lift(own_matrix_set_point: bool, last_session_day: Option<f64>, day: f64, r: &Rates) -> f64 {
     match last_session_day {
-        Some(t0) => exp_non_positive(-(day - t0).max(0.0) * r.groove_set_point_relaxation),
-        None => 0.0,
+        Some(t0) if !own_matrix_set_point => exp_non_positive(-(day - t0).max(0.0) * r.groove_set_point_relaxation),
+        _ => 0.0,
     }
 }
 
@@ -784,7 +776,6 @@ mod tests {
             surroundings_gain: &[1.0],
             responsiveness: 1.0,
             deficit_feedback: 1.0,
-            own_matrix_set_point: true,
             set_point_lift: 0.0,
             remodelling_by_i: 0.0,
         }
@@ -849,47 +840,41 @@ mod tests {
     }
 
     #[test]
-    fn a_lifted_groove_keeps_new_matrix_up_to_the_skin_around_and_a_scar_only_up_to_its_own_level() {
+    fn a_lifted_groove_keeps_new_matrix_up_to_the_skin_around_and_unlifted_only_up_to_its_own_level() {
         let p = Params::shipped();
         let r = Rates::new(&p, 1, 3, 1.0);
-        // A lesion layer at half the matrix of the skin around, refilled to 0.8 (collagen I and
-        // elastin alike; no immature III).
-        let env = |own_matrix_set_point: bool, set_point_lift: f64| ColumnEnv {
-            matrix_factor: &[0.5],
-            elastin_factor: &[0.5],
-            own_matrix_set_point,
-            set_point_lift,
-            ..one_normal_layer()
-        };
-        let losses = |level: f64, own: bool, lift: f64| {
+        // A lesion layer at half the matrix of the skin around, refilled to `level` (collagen I
+        // and elastin alike; no immature III).
+        let losses = |level: f64, set_point_lift: f64| {
+            let env = ColumnEnv {
+                matrix_factor: &[0.5],
+                elastin_factor: &[0.5],
+                set_point_lift,
+                ..one_normal_layer()
+            };
             let x = [0.0, 0.0, 1.0, 0.0, level, level, 0.0];
-            let loss = layer_terms(&x, &env(own, lift), 0, &r).1;
+            let loss = layer_terms(&x, &env, 0, &r).1;
             (loss[C1], loss[E])
         };
         let elastin_turnover = r.elastin_degradation + r.elastosis;
         let collagen = |excess: f64, level: f64| r.collagen_degradation + r.homeostatic_removal * excess / level;
         let elastin = |excess: f64, level: f64| elastin_turnover + r.elastin_excess_removal * excess / level;
-        // Held at its own level (a scar, a stria): what lies above 0.5 is removed as excess,
-        // whatever the lift.
-        for lift in [0.0, 1.0] {
-            let (c1, e) = losses(0.8, true, lift);
-            assert_relative_eq!(c1, collagen(0.3, 0.8), max_relative = 1e-12);
-            assert_relative_eq!(e, elastin(0.3, 0.8), max_relative = 1e-12);
-        }
+        // Unlifted (a scar, a stria, a groove long after its last session): what lies above its
+        // own level, 0.5, is removed as excess.
+        let (c1, e) = losses(0.8, 0.0);
+        assert_relative_eq!(c1, collagen(0.3, 0.8), max_relative = 1e-12);
+        assert_relative_eq!(e, elastin(0.3, 0.8), max_relative = 1e-12);
         // A wrinkle's groove right after a session answers to the skin around: up to 1 only
         // turnover, above it excess.
-        let (c1, e) = losses(0.8, false, 1.0);
+        let (c1, e) = losses(0.8, 1.0);
         assert_relative_eq!(c1, r.collagen_degradation, max_relative = 1e-12);
         assert_relative_eq!(e, elastin_turnover, max_relative = 1e-12);
-        let (c1, _) = losses(1.2, false, 1.0);
+        let (c1, _) = losses(1.2, 1.0);
         assert_relative_eq!(c1, collagen(0.2, 1.2), max_relative = 1e-12);
         // Half relaxed, its set point is half-way back (0.75): 0.05 of excess at 0.8.
-        let (c1, e) = losses(0.8, false, 0.5);
+        let (c1, e) = losses(0.8, 0.5);
         assert_relative_eq!(c1, collagen(0.05, 0.8), max_relative = 1e-12);
         assert_relative_eq!(e, elastin(0.05, 0.8), max_relative = 1e-12);
-        // Fully relaxed, it is its own level again.
-        let (c1, _) = losses(0.8, false, 0.0);
-        assert_relative_eq!(c1, collagen(0.3, 0.8), max_relative = 1e-12);
     }
 
     #[test]
@@ -897,10 +882,12 @@ mod tests {
         let mut p = Params::shipped();
         p.collagen_groove_set_point_half_life_days = 90.0;
         let r = Rates::new(&p, 1, 3, 1.0);
-        assert_eq!(set_point_lift(None, 100.0, &r), 0.0);
-        assert_relative_eq!(set_point_lift(Some(10.0), 10.0, &r), 1.0);
-        assert_relative_eq!(set_point_lift(Some(10.0), 100.0, &r), 0.5, max_relative = 1e-12);
-        assert_relative_eq!(set_point_lift(Some(10.0), 190.0, &r), 0.25, max_relative = 1e-12);
+        assert_eq!(set_point_lift(false, None, 100.0, &r), 0.0);
+        assert_relative_eq!(set_point_lift(false, Some(10.0), 10.0, &r), 1.0);
+        assert_relative_eq!(set_point_lift(false, Some(10.0), 100.0, &r), 0.5, max_relative = 1e-12);
+        assert_relative_eq!(set_point_lift(false, Some(10.0), 190.0, &r), 0.25, max_relative = 1e-12);
+        // Tissue that holds its own level (a scar, a stria) is never lifted.
+        assert_eq!(set_point_lift(true, Some(10.0), 10.0, &r), 0.0);
     }
 
     #[test]
@@ -962,7 +949,6 @@ mod tests {
             surroundings_gain: &surroundings_gain,
             responsiveness: 1.3,
             deficit_feedback: 0.6,
-            own_matrix_set_point: false,
             set_point_lift: 0.4,
             remodelling_by_i: 0.2,
         };

@@ -362,7 +362,12 @@ impl Patch {
                 Some(h) => (-std::f64::consts::LN_2 * day / h).exp(),
                 None => 1.0,
             },
-            set_point_lift: kinetics::set_point_lift(self.last_session_day, day, &self.rates),
+            set_point_lift: kinetics::set_point_lift(
+                self.own_matrix_set_point,
+                self.last_session_day,
+                day,
+                &self.rates,
+            ),
         }
     }
 
@@ -623,7 +628,6 @@ impl Patch {
             surroundings_gain: &s.surroundings_gain,
             responsiveness: self.responsiveness[pixel],
             deficit_feedback: self.deficit_feedback[pixel],
-            own_matrix_set_point: self.own_matrix_set_point,
             set_point_lift: at.set_point_lift,
             remodelling_by_i: self.remodelling_by_i[pixel],
         }
